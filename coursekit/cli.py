@@ -1,0 +1,219 @@
+"""The command line: validate, build, coverage, schema. Exit 0 ok, 2 content/usage errors, 1 internal bug."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from coursekit.errors import ContentError, UserError
+
+COURSE_OPTION = click.option(
+    "--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="The course folder (it holds course/, scenarios/, quizzes/).")
+STRICT_OPTION = click.option("--strict", is_flag=True, help="Treat warnings (e.g. advice not assessed) as errors.")
+
+
+def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _report(errors: Sequence[ContentError], warnings: Sequence[ContentError]) -> None:
+    """Print every problem as path:line: message (plain text, so editors can jump to it)."""
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    for error in errors:
+        click.echo(str(error), err=True)
+    if errors:
+        click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+                   f"{f', {len(warnings)} warning' + ('s' if len(warnings) != 1 else '') if warnings else ''}: "
+                   "nothing was built; fix the lines above and run again", err=True)
+
+
+def _validated(course_dir: Path, strict: bool):  # type: ignore[no-untyped-def]
+    from coursekit.pipeline import validate
+
+    result = validate(course_dir, strict=strict)
+    _report(result.errors, result.warnings)
+    if result.errors:
+        raise SystemExit(2)
+    return result
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="coursekit")
+def cli() -> None:
+    """coursekit: build a complete awareness course (SCORM module, printables, slides) from YAML."""
+
+
+@cli.command()
+@COURSE_OPTION
+@STRICT_OPTION
+def validate(course_dir: Path, strict: bool) -> None:
+    """Check the course files and report every error as file:line."""
+    result = _validated(course_dir, strict)
+    assert result.course is not None
+    course = result.course
+    click.echo(f"ok: {course.title} {course.version}: {len(course.modules)} modules, "
+               f"{sum(len(m.pages) for m in course.modules)} pages, {len(course.scenarios)} scenarios, "
+               f"{len(course.quizzes)} quizzes, {sum(len(q.questions) for q in course.quizzes.values())} questions"
+               f"{f', {len(result.warnings)} warnings' if result.warnings else ''}")
+
+
+def _coverage_line(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.course is not None
+    parts = []
+    for audience in result.course.audiences:
+        rows = [row for row in result.coverage if audience in row.taught]
+        taught = sum(bool(row.taught[audience]) for row in rows)
+        assessed = sum(bool(row.assessed[audience]) for row in rows)
+        parts.append(f"{audience} {taught}/{len(rows)} taught, {assessed}/{len(rows)} assessed")
+    return "coverage: " + "; ".join(parts)
+
+
+@cli.command()
+@COURSE_OPTION
+@STRICT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
+def coverage(course_dir: Path, strict: bool, fmt: str) -> None:
+    """Show where each advice point is taught and assessed, per audience."""
+    from coursekit.targets.coverage import coverage_json, coverage_markdown
+
+    result = _validated(course_dir, strict)
+    course = result.course
+    if fmt == "json":
+        click.echo(coverage_json(result.coverage), nl=False)
+    elif fmt == "markdown":
+        click.echo(coverage_markdown(course, result.coverage, list(course.audiences)))
+    else:
+        from rich.table import Table
+
+        console = _console()
+        for audience in course.audiences:
+            table = Table(title=f"{course.audiences[audience].label} ({audience})", title_justify="left")
+            for column in ("advice", "taught in", "assessed in"):
+                table.add_column(column)
+            for row in result.coverage:
+                if audience in row.taught:
+                    table.add_row(row.advice.id, "\n".join(row.taught[audience]) or "[bold red]not taught[/]",
+                                  "\n".join(row.assessed[audience]) or "[bold red]not assessed[/]")
+            console.print(table)
+    click.echo(_coverage_line(result), err=fmt != "table")
+
+
+@cli.command()
+@COURSE_OPTION
+@STRICT_OPTION
+@click.option("--target", "-t", "targets", multiple=True, metavar="NAME",
+              help="Build only this target (repeatable). Default: every target.")
+@click.option("--audience", "-a", "audiences", multiple=True, metavar="NAME",
+              help="Build only for this audience (repeatable). Default: every audience.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder. Default: outputs/ in the course folder.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Targets built in parallel.")
+@click.argument("target_args", nargs=-1, metavar="[TARGET]...")
+def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: tuple[str, ...], out: Path | None,
+          jobs: int | None, target_args: tuple[str, ...]) -> None:
+    """Validate, then build the targets into the output folder (atomically: all or nothing)."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from coursekit.pipeline import build_course, resolve_audiences, resolve_targets
+
+    started = time.perf_counter()
+    names = resolve_targets(list(targets) + list(target_args))
+    result = _validated(course_dir, strict)
+    course = result.course
+    chosen = resolve_audiences(course, audiences)
+    out = out if out is not None else course_dir / "outputs"
+    console = _console(stderr=True)
+    click.echo(_coverage_line(result), err=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task(f"building {', '.join(names)}", total=len(names))
+
+        def done(target_result) -> None:  # type: ignore[no-untyped-def]
+            progress.advance(task)
+            mark = "failed" if target_result.error else "done"
+            progress.console.print(f"  {target_result.name}: {mark}")
+
+        results = build_course(course, out, names, chosen, jobs=jobs, on_done=done)
+    failed = [r for r in results if r.error]
+    for failure in failed:
+        click.echo(f"{failure.name}: {'internal error (a coursekit bug, please report it):' if failure.internal else ''}"
+                   f"\n{failure.error}" if failure.internal else f"{failure.name}: {failure.error}", err=True)
+    if failed:
+        click.echo(f"build failed in {', '.join(r.name for r in failed)}: {out} was left as it was", err=True)
+        raise SystemExit(1 if any(r.internal for r in failed) else 2)
+    table = Table(title=f"{course.title} {course.version} → {out}", title_justify="left")
+    table.add_column("file")
+    table.add_column("size", justify="right")
+    total = 0
+    for target_result in results:
+        for relative in target_result.files:
+            size = (out / target_result.name / relative).stat().st_size
+            total += size
+            table.add_row(f"{target_result.name}/{relative}", f"{size:,}")
+    table.add_row(f"[bold]{sum(len(r.files) for r in results)} files[/]", f"[bold]{total:,}[/]")
+    _console().print(table)
+    click.echo(f"built {len(results)} target{'s' if len(results) != 1 else ''} for {', '.join(chosen)} "
+               f"in {time.perf_counter() - started:.2f} s", err=True)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True)
+def schema(out: Path) -> None:
+    """Write JSON Schemas for the YAML files, for editors with the YAML language server."""
+    from coursekit import model as m
+
+    out.mkdir(parents=True, exist_ok=True)
+    kinds = {"course": m.CourseFile, "scenario": m.Scenario, "quiz": m.Quiz, "plan": m.Plan, "leaflet": m.Leaflet}
+    for name, model_cls in kinds.items():
+        data = model_cls.model_json_schema(by_alias=True)
+        data["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        data["title"] = f"coursekit {name} file"
+        path = out / f"{name}.schema.json"
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", "utf-8")
+        click.echo(f"wrote {path}   (first line of a {name} file: # yaml-language-server: $schema={path})")
+
+
+@cli.command("targets")
+def list_targets() -> None:
+    """List the output targets."""
+    from coursekit.targets import TARGETS, load_target
+
+    for name in TARGETS:
+        click.echo(f"{name:12} {load_target(name).description}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI and map failures to exit codes (2 author/usage, 1 internal bug)."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="coursekit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except Exception:
+        click.echo("internal error (a bug in coursekit, not in your course; please report it):", err=True)
+        click.echo(traceback.format_exc(), err=True)
+        sys.exit(1)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

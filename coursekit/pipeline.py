@@ -1,0 +1,96 @@
+"""Load → validate → build each target: the only place the stages meet."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from coursekit.errors import BuildError, ContentErrors, UserError
+from coursekit.model import Course
+from coursekit.targets import TARGETS, load_target
+from coursekit.validate import Validated, validate_course
+from coursekit.write import discard_staging, recover, stage_dir, swap_in
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """What one target wrote (paths relative to the output folder), or why it failed."""
+
+    name: str
+    files: tuple[str, ...] = ()
+    error: str = ""
+    internal: bool = False
+
+
+def resolve_targets(names: Sequence[str]) -> list[str]:
+    """The targets to build, in registry order; all of them when `names` is empty."""
+    unknown = [name for name in names if name not in TARGETS]
+    if unknown:
+        raise UserError(f"unknown target {', '.join(map(repr, unknown))}: choose from {', '.join(TARGETS)}")
+    return [name for name in TARGETS if not names or name in names]
+
+
+def resolve_audiences(course: Course, names: Sequence[str]) -> list[str]:
+    """The audiences to build for; all of the course's when `names` is empty."""
+    unknown = [name for name in names if name not in course.audiences]
+    if unknown:
+        raise UserError(f"unknown audience {', '.join(map(repr, unknown))}: "
+                        f"this course has {', '.join(course.audiences)}")
+    return [name for name in course.audiences if not names or name in names]
+
+
+def _run_target(name: str, course: Course, out: str, audiences: list[str]) -> TargetResult:
+    """Build one target into its staging folder (runs in a worker process)."""
+    staging = Path(out) / f".{name}.tmp"
+    try:
+        target = load_target(name)
+        written = target.build(course, staging, audiences)
+        return TargetResult(name, tuple(sorted(p.relative_to(staging).as_posix() for p in written)))
+    except (BuildError, ContentErrors, UserError) as exc:
+        return TargetResult(name, error=str(exc))
+    except Exception:  # an internal bug: keep the traceback for the report
+        return TargetResult(name, error=traceback.format_exc(), internal=True)
+
+
+def build_course(course: Course, out: Path, target_names: Sequence[str], audiences: Sequence[str], *,
+                 jobs: int | None = None,
+                 on_done: Callable[[TargetResult], None] | None = None) -> list[TargetResult]:
+    """Build targets into staging folders; swap them all in only if every one succeeded."""
+    out.mkdir(parents=True, exist_ok=True)
+    recover(out)
+    for name in target_names:
+        stage_dir(out, name)
+    jobs = jobs or min(len(target_names), os.cpu_count() or 1)
+    results: list[TargetResult] = []
+    if jobs <= 1 or len(target_names) <= 1:
+        for name in target_names:
+            results.append(_run_target(name, course, str(out), list(audiences)))
+            if on_done:
+                on_done(results[-1])
+    else:
+        # Targets are independent; heavy ones (PDF, PPTX) run side by side in worker processes.
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(_run_target, name, course, str(out), list(audiences)) for name in target_names]
+            for future in as_completed(futures):
+                results.append(future.result())
+                if on_done:
+                    on_done(results[-1])
+    results.sort(key=lambda r: target_names.index(r.name))
+    if any(result.error for result in results):
+        for name in target_names:
+            discard_staging(out, name)
+        return results
+    for name in target_names:
+        swap_in(out, name)
+    return results
+
+
+def validate(root: Path, *, strict: bool = False) -> Validated:
+    """Validate the course under `root`."""
+    if not root.is_dir():
+        raise UserError(f"no course folder at {root}: pass --course with the folder that holds course/course.yaml")
+    return validate_course(root, strict=strict)

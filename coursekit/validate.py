@@ -1,0 +1,735 @@
+"""Stage 3: raw YAML → typed model, cross-file checks and coverage; every error as file:line."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from pydantic import BaseModel, ValidationError
+
+from coursekit import model as m
+from coursekit.errors import ContentError, ContentErrors, display_path
+from coursekit.load import CourseFiles, Document, Loc, find_and_load, load_yaml
+from coursekit.wording import WordingChecker
+
+# --- Pydantic errors, rewritten for authors ------------------------------------------
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' when a close match exists, else ''."""
+    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated/Optional layers down to the type that has fields or items."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+            else:
+                return annotation
+        else:
+            return annotation
+
+
+def _union_member(annotation: Any, tag: str) -> Any:
+    """The member of a tagged union chosen by `tag` (question type or node kind)."""
+    for arg in typing.get_args(annotation):
+        inner = _unwrap(arg)
+        for meta in getattr(arg, "__metadata__", ()):
+            if getattr(meta, "tag", None) == tag:
+                return inner
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            field_info = inner.model_fields.get("type")
+            if field_info is not None and tag in typing.get_args(field_info.annotation):
+                return inner
+    return None
+
+
+def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model class whose fields apply at `loc` (for did-you-mean on unknown fields)."""
+    current: Any = root
+    for part in loc:
+        current = _unwrap(current)
+        origin = typing.get_origin(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            info = current.model_fields.get(str(part))
+            if info is None:
+                by_alias = [f for f in current.model_fields.values() if f.alias == part]
+                if not by_alias:
+                    return None
+                info = by_alias[0]
+            current = info.annotation
+        elif origin in (list, tuple) and isinstance(part, int):
+            current = typing.get_args(current)[0]
+        elif origin is dict:
+            current = typing.get_args(current)[1]
+        elif origin in (typing.Union, types.UnionType):
+            current = _union_member(current, str(part))
+            if current is None:
+                return None
+        else:
+            return None
+    current = _unwrap(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _raw_path(data: Any, loc: Loc) -> tuple[Loc, Loc]:
+    """Split a Pydantic loc into the path present in the raw data and the model path (tags dropped)."""
+    raw: list[str | int] = []
+    model_path: list[str | int] = []
+    node = data
+    for index, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            raw.append(part)
+            model_path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            raw.append(part)
+            model_path.append(part)
+            node = node[part]
+        elif index == len(loc) - 1:
+            model_path.append(part)  # a missing field
+        else:
+            model_path.append(part)  # a union tag: not in the data
+    return tuple(raw), tuple(model_path)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the yes/no value {str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+_PATTERN_HELP = {
+    m.ID_PATTERN: "use lower-case letters, digits and hyphens, starting with a letter or digit (e.g. 'dont-pay')",
+}
+
+
+def _pattern_help(field_name: str, pattern: str) -> str:
+    if field_name in {"cite"} or "#" in pattern:
+        return "write a citation as source-id#section-anchor (e.g. 'seed#dont-pay')"
+    if field_name == "version":
+        return "use a version number like 1.0.0"
+    if field_name == "language":
+        return "use a language tag like en-GB"
+    return _PATTERN_HELP.get(pattern, f"it must match {pattern}")
+
+
+def _rewrite(error: dict[str, Any], model_cls: type[BaseModel], data: Any) -> tuple[Loc, str]:
+    """An author-friendly message and the raw location for one Pydantic error."""
+    loc = tuple(error["loc"])
+    raw, model_path = _raw_path(data, loc)
+    names = [p for p in model_path if isinstance(p, str) and p not in ("ending-node", "decision-node")]
+    name = names[-1] if names else "value"
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "missing":
+        parent = ".".join(str(p) for p in raw) or "the top level"
+        return raw, f"missing required field '{name}': add '{name}:' under {parent}"
+    if kind == "extra_forbidden":
+        owner = _model_at(model_cls, model_path[:-1])
+        allowed = sorted(owner.model_fields) if owner else []
+        if owner:
+            allowed = sorted({(f.alias or n) for n, f in owner.model_fields.items()})
+        hint = _suggest(name, allowed)
+        listing = f"; allowed fields here: {', '.join(allowed)}" if allowed and not hint else ""
+        return raw, f"unknown field '{name}'{hint}{listing}"
+    if kind in ("string_type",):
+        return raw, f"'{name}' should be text, not {_describe(value)}; put it in quotes"
+    if kind == "string_too_short":
+        return raw, f"'{name}' is empty: write the text here"
+    if kind == "string_pattern_mismatch":
+        return raw, f"'{value}' is not a valid {name}: {_pattern_help(name, ctx.get('pattern', ''))}"
+    if kind == "string_too_long":
+        return raw, f"'{name}' is longer than {ctx.get('max_length')} characters: shorten it"
+    if kind == "too_short":
+        need = ctx.get("min_length")
+        return raw, f"'{name}' needs at least {need} item{'s' if need != 1 else ''}, it has {ctx.get('actual_length')}"
+    if kind == "too_long":
+        return raw, f"'{name}' has {ctx.get('actual_length')} items; at most {ctx.get('max_length')} are allowed"
+    if kind == "literal_error":
+        expected = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return raw, f"'{value}' is not a valid {name}{_suggest(value, expected)}: use one of {', '.join(expected)}"
+    if kind == "union_tag_invalid":
+        expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
+        return raw, (f"unknown question type '{ctx.get('tag')}'{_suggest(ctx.get('tag', ''), expected)}: "
+                     f"use one of {', '.join(expected)}")
+    if kind == "union_tag_not_found":
+        return raw, f"missing field '{ctx.get('discriminator', 'type').strip(chr(39))}': say which kind this is"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return raw, f"'{name}' should be a whole number, not {_describe(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return raw, f"'{name}' should be true or false, not {_describe(value)}"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        limits = _bounds(model_cls, model_path)
+        if limits:
+            return raw, f"'{name}' is {value}; it must be between {limits[0]} and {limits[1]}"
+        return raw, f"'{name}' is {value}; {error['msg'].lower()}"
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
+        return raw, f"'{name}' should be a date like 2025-11-01, not {_describe(value)}"
+    if kind == "dict_type":
+        return raw, f"'{name}' should be a mapping (indented 'key: value' lines), not {_describe(value)}"
+    if kind in ("list_type", "tuple_type"):
+        return raw, f"'{name}' should be a list (lines starting with '- '), not {_describe(value)}"
+    if kind in ("model_type", "model_attributes_type", "dataclass_type"):
+        return raw, f"'{name}' should be a mapping of fields, not {_describe(value)}"
+    return raw, f"'{name}': {error['msg']}"
+
+
+def _bounds(model_cls: type[BaseModel], model_path: Loc) -> tuple[Any, Any] | None:
+    owner = _model_at(model_cls, model_path[:-1])
+    if owner is None or not isinstance(model_path[-1], str):
+        return None
+    info = owner.model_fields.get(model_path[-1])
+    if info is None:
+        return None
+    low = high = None
+    for meta in info.metadata:
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    for arg in getattr(info.annotation, "__metadata__", ()):
+        for meta in getattr(arg, "metadata", [arg]):
+            low = getattr(meta, "ge", low)
+            high = getattr(meta, "le", high)
+    return (low, high) if low is not None and high is not None else None
+
+
+def parse_model(doc: Document, model_cls: type[BaseModel]) -> tuple[Any, list[ContentError]]:
+    """Validate a document against a model; return the model (or None) and located errors."""
+    try:
+        return model_cls.model_validate(doc.data), []
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors(include_url=False):
+            raw, message = _rewrite(error, model_cls, doc.data)
+            errors.append(doc.error(raw, message))
+        return None, errors
+
+
+# --- sources ---------------------------------------------------------------------------
+
+_ANCHOR_RE = re.compile(r"^#{1,6}\s+(.*?)\s*\{#([a-z0-9][a-z0-9-]*)\}\s*$")
+
+
+def parse_source_sections(text: str) -> dict[str, m.SourceSection]:
+    """Sections of a source file: each heading written `## Title {#anchor}` starts one."""
+    sections: dict[str, m.SourceSection] = {}
+    current: tuple[str, str, int] | None = None
+    body: list[str] = []
+
+    def close() -> None:
+        if current is not None:
+            anchor, title, line = current
+            sections[anchor] = m.SourceSection(anchor=anchor, title=title, text="\n".join(body).strip(), line=line)
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _ANCHOR_RE.match(line)
+        if match:
+            close()
+            current, body = (match.group(2), match.group(1), number), []
+        else:
+            body.append(line)
+    close()
+    return sections
+
+
+# --- the course as a whole -------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    """Where one advice point is taught and assessed, per audience."""
+
+    advice: m.AdvicePoint
+    taught: dict[str, list[str]] = field(default_factory=dict)
+    assessed: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Validated:
+    """The result of validation: the course (None if errors), errors, warnings and coverage."""
+
+    course: m.Course | None
+    errors: list[ContentError]
+    warnings: list[ContentError]
+    coverage: list[CoverageRow]
+    root: Path
+
+
+def _in_audience(audiences: list[str], audience: str) -> bool:
+    return not audiences or audience in audiences
+
+
+class _Checker:
+    """Cross-file checks; collects every problem instead of stopping at the first."""
+
+    def __init__(self, files: CourseFiles) -> None:
+        self.files = files
+        self.root = files.root
+        self.errors: list[ContentError] = list(files.errors)
+        self.warnings: list[ContentError] = []
+        self.course_doc = files.course
+        self.wording_docs: list[Document] = []
+
+    # helpers
+    def ref(self, doc: Document, loc: Loc, value: str, known: Iterable[str], what: str, fix: str) -> bool:
+        known = list(known)
+        if value in known:
+            return True
+        self.errors.append(doc.error(loc, f"unknown {what} '{value}'{_suggest(value, known)}: {fix}"))
+        return False
+
+    def refs(self, doc: Document, loc: Loc, values: list[str], known: Iterable[str], what: str, fix: str) -> None:
+        known = list(known)
+        for index, value in enumerate(values):
+            self.ref(doc, loc + (index,), value, known, what, fix)
+
+    def duplicates(self, doc: Document, items: list[tuple[Loc, str]], what: str) -> None:
+        seen: dict[str, int] = {}
+        for loc, value in items:
+            if value in seen:
+                self.errors.append(doc.error(
+                    loc, f"duplicate {what} id '{value}' (first used on line {seen[value]}): give each a unique id"))
+            else:
+                seen[value] = doc.line(loc)
+
+    def check_file(self, doc: Document, loc: Loc, relative: str, what: str) -> Path | None:
+        """A referenced file must exist inside the course folder."""
+        target = (self.root / relative).resolve()
+        try:
+            target.relative_to(self.root.resolve())
+        except ValueError:
+            self.errors.append(doc.error(
+                loc, f"the {what} path '{relative}' points outside the course folder: "
+                "keep every file inside it and use a relative path"))
+            return None
+        if relative.startswith("/") or "\\" in relative:
+            self.errors.append(doc.error(loc, f"the {what} path '{relative}' must be relative, with forward slashes"))
+            return None
+        if not target.is_file():
+            self.errors.append(doc.error(loc, f"the {what} file '{relative}' does not exist: create it or fix the path"))
+            return None
+        return target
+
+    # the run
+    def run(self, strict: bool) -> Validated:
+        course_file: m.CourseFile | None = None
+        if self.course_doc is not None:
+            course_file, errors = parse_model(self.course_doc, m.CourseFile)
+            self.errors += errors
+        scenarios = self.parse_folder(self.files.scenarios, m.Scenario, "scenario")
+        quizzes = self.parse_folder(self.files.quizzes, m.Quiz, "quiz")
+        for scenario, doc in scenarios.values():
+            self.check_scenario(scenario, doc)
+        for quiz, doc in quizzes.values():
+            self.check_quiz(quiz, doc)
+        coverage: list[CoverageRow] = []
+        course: m.Course | None = None
+        if course_file is not None and self.course_doc is not None:
+            extras = self.check_course(course_file, self.course_doc, scenarios, quizzes)
+            self.check_wording(course_file)
+            if not self.errors:
+                course = m.Course(
+                    **{name: getattr(course_file, name) for name in m.CourseFile.model_fields},
+                    scenarios={key: value[0] for key, value in scenarios.items()},
+                    quizzes={key: value[0] for key, value in quizzes.items()},
+                    root=str(self.root),
+                    **extras,
+                )
+                coverage = compute_coverage(course)
+                self.coverage_warnings(coverage, course)
+        if strict:
+            self.errors += [ContentError(w.path, w.line, w.message) for w in self.warnings]
+            self.warnings = []
+            if self.errors:
+                course = None
+        return Validated(course if not self.errors else None, sorted(set(self.errors)),
+                         sorted(set(self.warnings)), coverage, self.root)
+
+    def parse_folder(self, docs: list[Document], model_cls: type[BaseModel], what: str) -> dict[str, Any]:
+        parsed: dict[str, Any] = {}
+        for doc in docs:
+            item, errors = parse_model(doc, model_cls)
+            self.errors += errors
+            if item is None:
+                continue
+            if item.id != doc.path.stem:
+                self.errors.append(doc.error(
+                    ("id",), f"the {what} id '{item.id}' does not match its file name '{doc.path.name}': "
+                    f"rename the file to {item.id}.yaml or change the id"))
+            if item.id in parsed:
+                self.errors.append(doc.error(("id",), f"duplicate {what} id '{item.id}' "
+                                             f"(also in {parsed[item.id][1].display})"))
+                continue
+            parsed[item.id] = (item, doc)
+        return parsed
+
+    def check_scenario(self, scenario: m.Scenario, doc: Document) -> None:
+        self.ref(doc, ("protagonist",), scenario.protagonist, scenario.characters, "character",
+                 "name one of the scenario's characters")
+        if not self.ref(doc, ("start",), scenario.start, scenario.nodes, "start node", "name one of the nodes"):
+            return
+        edges: dict[str, list[str]] = {}
+        for node_id, node in scenario.nodes.items():
+            for index, message in enumerate(node.messages):
+                if message.sender is not None:
+                    self.ref(doc, ("nodes", node_id, "messages", index, "from"), message.sender,
+                             scenario.characters, "character", "add them under 'characters' or fix the name")
+            if isinstance(node, m.DecisionNode):
+                edges[node_id] = []
+                for index, choice in enumerate(node.choices):
+                    if self.ref(doc, ("nodes", node_id, "choices", index, "next"), choice.next, scenario.nodes,
+                                "node", "point 'next' at a node of this scenario"):
+                        edges[node_id].append(choice.next)
+            else:
+                edges[node_id] = []
+        reachable = _reach(scenario.start, edges)
+        for node_id in scenario.nodes:
+            if node_id not in reachable:
+                self.errors.append(doc.error(
+                    ("nodes", node_id), f"node '{node_id}' cannot be reached from the start node "
+                    f"'{scenario.start}': point a choice at it or remove it"))
+        endings = {nid for nid, node in scenario.nodes.items() if isinstance(node, m.EndingNode)}
+        if not endings:
+            self.errors.append(doc.error(("nodes",), "the scenario has no ending: add a node with 'ending:' and a debrief"))
+            return
+        reverse: dict[str, list[str]] = {nid: [] for nid in scenario.nodes}
+        for source, targets in edges.items():
+            for target in targets:
+                reverse.setdefault(target, []).append(source)
+        can_finish = set()
+        for ending in endings:
+            can_finish |= _reach(ending, reverse)
+        for node_id in scenario.nodes:
+            if node_id in reachable and node_id not in can_finish:
+                self.errors.append(doc.error(
+                    ("nodes", node_id), f"from node '{node_id}' no path leads to an ending (a loop with no way out): "
+                    "give it a choice that moves the story towards an ending"))
+
+    def check_quiz(self, quiz: m.Quiz, doc: Document) -> None:
+        self.duplicates(doc, [(("questions", i, "id"), q.id) for i, q in enumerate(quiz.questions)], "question")
+        for index, question in enumerate(quiz.questions):
+            loc: Loc = ("questions", index)
+            if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
+                correct = sum(option.correct for option in question.options)
+                if correct == 0:
+                    self.errors.append(doc.error(loc + ("options",), f"question '{question.id}' has no correct "
+                                                 "option: mark the right one with 'correct: true'"))
+                elif isinstance(question, m.SingleQuestion) and correct > 1:
+                    self.errors.append(doc.error(loc + ("options",), f"single-choice question '{question.id}' has "
+                                                 f"{correct} correct options: keep one, or use 'type: multiple'"))
+                self._unique_texts(doc, loc + ("options",), [o.text for o in question.options], "option")
+            elif isinstance(question, m.OrderQuestion):
+                self._unique_texts(doc, loc + ("items",), [i.text for i in question.items], "item")
+            elif isinstance(question, m.MatchQuestion):
+                self._unique_texts(doc, loc + ("pairs",), [p.left for p in question.pairs], "left-hand prompt")
+                self._unique_texts(doc, loc + ("pairs",), [p.right for p in question.pairs] + question.distractors,
+                                   "answer")
+
+    def _unique_texts(self, doc: Document, loc: Loc, texts: list[str], what: str) -> None:
+        seen: set[str] = set()
+        for index, text in enumerate(texts):
+            if text.casefold() in seen:
+                self.errors.append(doc.error(loc + (index,), f"the {what} '{text}' appears twice: make each one different"))
+            seen.add(text.casefold())
+
+    def check_course(self, course: m.CourseFile, doc: Document, scenarios: dict[str, Any],
+                     quizzes: dict[str, Any]) -> dict[str, Any]:
+        audiences = list(course.audiences)
+        advice_ids = [a.id for a in course.advice]
+        aud_fix = f"use one of the audiences: {', '.join(audiences)}"
+        advice_fix = "use the id of an advice point in course/course.yaml"
+        # sources and citations
+        sections: dict[str, dict[str, m.SourceSection]] = {}
+        self.duplicates(doc, [(("sources", i, "id"), s.id) for i, s in enumerate(course.sources)], "source")
+        for index, source in enumerate(course.sources):
+            path = self.check_file(doc, ("sources", index, "file"), source.file, "source")
+            sections[source.id] = parse_source_sections(path.read_text("utf-8")) if path else {}
+            if path and not sections[source.id]:
+                self.errors.append(doc.error(("sources", index, "file"), f"source '{source.file}' has no sections: "
+                                             "start each section with a heading like '## Title {#anchor}'"))
+
+        def check_cites(d: Document, loc: Loc, cites: list[str]) -> None:
+            for i, cite in enumerate(cites):
+                source_id, anchor = cite.split("#", 1)
+                if not self.ref(d, loc + (i,), source_id, sections, "source", "cite a source listed under 'sources'"):
+                    continue
+                if sections[source_id] and anchor not in sections[source_id]:
+                    self.errors.append(d.error(loc + (i,), f"'{cite}': source '{source_id}' has no section "
+                                               f"'{anchor}'{_suggest(anchor, sections[source_id])}: "
+                                               "use an anchor from its headings"))
+
+        self.duplicates(doc, [(("advice", i, "id"), a.id) for i, a in enumerate(course.advice)], "advice")
+        for index, point in enumerate(course.advice):
+            check_cites(doc, ("advice", index, "cite"), point.cite)
+            self.refs(doc, ("advice", index, "audiences"), point.audiences, audiences, "audience", aud_fix)
+        for key, contact in course.help.items():
+            check_cites(doc, ("help", key, "cite"), contact.cite)
+            self.refs(doc, ("help", key, "suitable_for"), contact.suitable_for, audiences, "audience", aud_fix)
+            if not contact.phone and not contact.url and not contact.how:
+                self.errors.append(doc.error(("help", key), f"help contact '{key}' has no phone, url or 'how': "
+                                             "say how to reach them"))
+
+        def check_help(d: Document, loc: Loc, ids: list[str], audience: str) -> None:
+            for i, hid in enumerate(ids):
+                if self.ref(d, loc + (i,), hid, course.help, "help contact", "use a key under 'help'"):
+                    if audience in course.audiences and audience not in course.help[hid].suitable_for:
+                        self.errors.append(d.error(
+                            loc + (i,), f"help contact '{hid}' is not meant for audience '{audience}' (its "
+                            f"suitable_for: {', '.join(course.help[hid].suitable_for)}): choose a contact for them"))
+
+        for name, audience in course.audiences.items():
+            check_help(doc, ("audiences", name, "help"), audience.help, name)
+        self.duplicates(doc, [(("objectives", i, "id"), o.id) for i, o in enumerate(course.objectives)], "objective")
+        objective_ids = [o.id for o in course.objectives]
+        for index, objective in enumerate(course.objectives):
+            self.refs(doc, ("objectives", index, "audiences"), objective.audiences, audiences, "audience", aud_fix)
+        # modules and pages
+        self.duplicates(doc, [(("modules", i, "id"), mod.id) for i, mod in enumerate(course.modules)], "module")
+        page_ids: list[tuple[Loc, str]] = []
+        for mi, module in enumerate(course.modules):
+            base: Loc = ("modules", mi)
+            self.refs(doc, base + ("objectives",), module.objectives, objective_ids, "objective",
+                      "use the id of a learning objective")
+            self.refs(doc, base + ("audiences",), module.audiences, audiences, "audience", aud_fix)
+            if module.scenario is not None:
+                self.ref(doc, base + ("scenario",), module.scenario, scenarios, "scenario",
+                         f"create scenarios/{module.scenario}.yaml or fix the id")
+            if module.quiz is not None:
+                self.ref(doc, base + ("quiz",), module.quiz, quizzes, "quiz",
+                         f"create quizzes/{module.quiz}.yaml or fix the id")
+            for pi, page in enumerate(module.pages):
+                loc = base + ("pages", pi)
+                page_ids.append((loc + ("id",), page.id))
+                self.refs(doc, loc + ("teaches",), page.teaches, advice_ids, "advice point", advice_fix)
+                self.refs(doc, loc + ("audiences",), page.audiences, audiences, "audience", aud_fix)
+                if page.image is not None:
+                    self.check_file(doc, loc + ("image", "file"), page.image.file, "image")
+        self.duplicates(doc, page_ids, "page")
+        self.ref(doc, ("assessment", "quiz"), course.assessment.quiz, quizzes, "quiz",
+                 f"create quizzes/{course.assessment.quiz}.yaml or fix the id")
+        used = {mod.scenario for mod in course.modules} | {mod.quiz for mod in course.modules}
+        used.add(course.assessment.quiz)
+        # scenario and quiz references to the course
+        for scenario, sdoc in scenarios.values():
+            self.refs(sdoc, ("audiences",), scenario.audiences, audiences, "audience", aud_fix)
+            for node_id, node in scenario.nodes.items():
+                if isinstance(node, m.DecisionNode):
+                    for ci, choice in enumerate(node.choices):
+                        self.refs(sdoc, ("nodes", node_id, "choices", ci, "teaches"), choice.teaches, advice_ids,
+                                  "advice point", advice_fix)
+                else:
+                    self.refs(sdoc, ("nodes", node_id, "teaches"), node.teaches, advice_ids, "advice point", advice_fix)
+        for quiz, qdoc in quizzes.values():
+            for qi, question in enumerate(quiz.questions):
+                self.refs(qdoc, ("questions", qi, "assesses"), question.assesses, advice_ids, "advice point",
+                          advice_fix)
+                self.refs(qdoc, ("questions", qi, "audiences"), question.audiences, audiences, "audience", aud_fix)
+        # facilitator content
+        extras: dict[str, Any] = {"source_sections": sections}
+        all_page_ids = [pid for _, pid in page_ids]
+        for kind in ("lesson", "talk"):
+            relative = getattr(course.facilitation, kind)
+            if not relative:
+                continue
+            pdoc = self._load_referenced(doc, ("facilitation", kind), relative, kind)
+            if pdoc is None:
+                continue
+            plan, errors = parse_model(pdoc, m.Plan)
+            self.errors += errors
+            if plan is None:
+                continue
+            if plan.kind != kind:
+                self.errors.append(pdoc.error(("kind",), f"this file is used as the {kind} plan: set 'kind: {kind}'"))
+            self.ref(pdoc, ("audience",), plan.audience, audiences, "audience", aud_fix)
+            self.refs(pdoc, ("objectives",), plan.objectives, objective_ids, "objective", "use a learning objective id")
+            check_help(pdoc, ("help",), plan.help, plan.audience)
+            for i, question in enumerate(plan.questions):
+                check_cites(pdoc, ("questions", i, "cite"), question.cite)
+            for ai, activity in enumerate(plan.activities):
+                loc = ("activities", ai)
+                self.refs(pdoc, loc + ("teaches",), activity.teaches, advice_ids, "advice point", advice_fix)
+                self.refs(pdoc, loc + ("pages",), activity.pages, all_page_ids, "page", "use a page id from a module")
+                if activity.scenario:
+                    self.ref(pdoc, loc + ("scenario",), activity.scenario, scenarios, "scenario", "use a scenario id")
+                if activity.quiz:
+                    self.ref(pdoc, loc + ("quiz",), activity.quiz, quizzes, "quiz", "use a quiz id")
+            total = sum(a.minutes for a in plan.activities)
+            if total != plan.duration_minutes:
+                self.errors.append(pdoc.error(("activities",), f"the activities add up to {total} minutes but "
+                                              f"duration_minutes is {plan.duration_minutes}: make them agree"))
+            extras[kind] = plan
+            self.wording_docs.append(pdoc)
+        leaflets: dict[str, m.Leaflet] = {}
+        for audience_name, relative in course.facilitation.leaflets.items():
+            self.ref(doc, ("facilitation", "leaflets", audience_name), audience_name, audiences, "audience", aud_fix)
+            ldoc = self._load_referenced(doc, ("facilitation", "leaflets", audience_name), relative, "leaflet")
+            if ldoc is None:
+                continue
+            leaflet, errors = parse_model(ldoc, m.Leaflet)
+            self.errors += errors
+            if leaflet is None:
+                continue
+            if leaflet.audience != audience_name:
+                self.errors.append(ldoc.error(("audience",), f"this leaflet is listed for '{audience_name}' but says "
+                                              f"audience '{leaflet.audience}': make them agree"))
+            check_help(ldoc, ("help",), leaflet.help, audience_name)
+            self.refs(ldoc, ("teaches",), leaflet.teaches, advice_ids, "advice point", advice_fix)
+            for si, step in enumerate(leaflet.steps):
+                self.refs(ldoc, ("steps", si, "teaches"), step.teaches, advice_ids, "advice point", advice_fix)
+            leaflets[audience_name] = leaflet
+            self.wording_docs.append(ldoc)
+        extras["leaflets"] = leaflets
+        for plan in (extras.get("lesson"), extras.get("talk")):
+            if plan is not None:
+                used |= {a.scenario for a in plan.activities} | {a.quiz for a in plan.activities}
+        for kind, items in (("scenario", scenarios), ("quiz", quizzes)):
+            for item_id, (_, idoc) in items.items():
+                if item_id not in used:
+                    self.warnings.append(idoc.error(("id",), f"{kind} '{item_id}' is not used by any module: "
+                                                    f"add 'scenario:'/'quiz:' to a module or delete the file",
+                                                    warning=True))
+        return extras
+
+
+    def _load_referenced(self, doc: Document, loc: Loc, relative: str, what: str) -> Document | None:
+        path = self.check_file(doc, loc, relative, what)
+        if path is None:
+            return None
+        loaded, errors = load_yaml(path, self.root)
+        self.errors += errors
+        return loaded
+
+    def check_wording(self, course: m.CourseFile) -> None:
+        checker = WordingChecker.from_course(course.wording)
+        docs = [d for d in [self.course_doc, *self.files.scenarios, *self.files.quizzes, *self.wording_docs] if d]
+        for doc in docs:
+            for loc, text in _strings(doc.data, ()):
+                if loc and loc[0] in ("wording", "sources", "cite"):
+                    continue
+                if _is_myth(doc.data, loc):
+                    continue
+                for offset, message in checker.check(text):
+                    line = doc.line(loc) + text.count("\n", 0, offset) + (1 if loc in doc.blocks else 0)
+                    self.errors.append(ContentError(doc.display, line, message))
+
+    def coverage_warnings(self, coverage: list[CoverageRow], course: m.Course) -> None:
+        assert self.course_doc is not None
+        index = {point.id: i for i, point in enumerate(course.advice)}
+        for row in coverage:
+            loc = ("advice", index[row.advice.id], "id")
+            for audience, places in row.taught.items():
+                if not places:
+                    self.warnings.append(self.course_doc.error(
+                        loc, f"advice point '{row.advice.id}' is not taught to '{audience}': add it to a page's "
+                        "or a scenario choice's 'teaches'", warning=True))
+            for audience, places in row.assessed.items():
+                if not places:
+                    self.warnings.append(self.course_doc.error(
+                        loc, f"advice point '{row.advice.id}' is not assessed for '{audience}': add it to a "
+                        "question's 'assesses'", warning=True))
+
+
+def _strings(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    if isinstance(data, str):
+        yield loc, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("id", "file", "url", "cite", "next", "teaches", "assesses", "audiences", "pattern"):
+                continue
+            yield from _strings(value, loc + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, loc + (index,))
+
+
+def _is_myth(data: Any, loc: Loc) -> bool:
+    """A true/false prompt whose answer is false states a myth on purpose, to be corrected."""
+    if len(loc) != 3 or loc[0] != "questions" or loc[2] != "prompt" or not isinstance(data, dict):
+        return False
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not isinstance(loc[1], int) or loc[1] >= len(questions):
+        return False
+    question = questions[loc[1]]
+    return isinstance(question, dict) and question.get("type") == "true_false" and question.get("answer") is False
+
+
+def _reach(start: str, edges: dict[str, list[str]]) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for target in edges.get(queue.popleft(), []):
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return seen
+
+
+def compute_coverage(course: m.Course) -> list[CoverageRow]:
+    """For each advice point and audience: where it is taught and where it is assessed."""
+    rows = {point.id: CoverageRow(point) for point in course.advice}
+    for point in course.advice:
+        for audience in course.audiences:
+            if _in_audience(point.audiences, audience):
+                rows[point.id].taught[audience] = []
+                rows[point.id].assessed[audience] = []
+
+    def add(kind: str, advice_ids: list[str], audience: str, place: str) -> None:
+        for advice_id in advice_ids:
+            bucket = getattr(rows[advice_id], kind)
+            if audience in bucket and place not in bucket[audience]:
+                bucket[audience].append(place)
+
+    for audience in course.audiences:
+        quizzes = {course.assessment.quiz}
+        for module in course.modules:
+            if not _in_audience(module.audiences, audience):
+                continue
+            for page in module.pages:
+                if _in_audience(page.audiences, audience):
+                    add("taught", page.teaches, audience, f"page {module.id}/{page.id}")
+            if module.scenario and _in_audience(course.scenarios[module.scenario].audiences, audience):
+                scenario = course.scenarios[module.scenario]
+                for node in scenario.nodes.values():
+                    teaches = ([a for c in node.choices for a in c.teaches] if isinstance(node, m.DecisionNode)
+                               else node.teaches)
+                    add("taught", teaches, audience, f"scenario {scenario.id}")
+            if module.quiz:
+                quizzes.add(module.quiz)
+        for quiz_id in sorted(quizzes):
+            for question in course.quizzes[quiz_id].questions:
+                if _in_audience(question.audiences, audience):
+                    add("assessed", question.assesses, audience, f"quiz {quiz_id}/{question.id}")
+    return list(rows.values())
+
+
+def validate_course(root: Path, *, strict: bool = False) -> Validated:
+    """Load and validate the course under `root`, collecting every error."""
+    return _Checker(find_and_load(root)).run(strict)
+
+
+def load_course(root: Path, *, strict: bool = False) -> m.Course:
+    """Validate and return the course, or raise ContentErrors with every problem."""
+    result = validate_course(root, strict=strict)
+    if result.course is None:
+        raise ContentErrors(result.errors or [ContentError(display_path(root, root), 1, "the course is not valid")])
+    return result.course

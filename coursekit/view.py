@@ -1,0 +1,115 @@
+"""The course as one audience sees it: filtered modules, pages, questions and help, resolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coursekit import model as m
+
+
+def _shown(audiences: list[str], audience: str) -> bool:
+    return not audiences or audience in audiences
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    """A module with only this audience's pages, and its scenario and quiz resolved."""
+
+    module: m.Module
+    index: int
+    pages: list[m.Page]
+    objectives: list[m.Objective]
+    scenario: m.Scenario | None
+    quiz: m.Quiz | None
+
+    @property
+    def id(self) -> str:
+        """The module id."""
+        return self.module.id
+
+    @property
+    def title(self) -> str:
+        """The module title."""
+        return self.module.title
+
+
+@dataclass(frozen=True)
+class AudienceView:
+    """Everything a target needs for one audience."""
+
+    course: m.Course
+    name: str
+    audience: m.Audience
+    modules: list[ModuleView]
+    objectives: list[m.Objective]
+    help: list[tuple[str, m.HelpContact]]
+    assessment: m.Quiz
+    leaflet: m.Leaflet | None
+    plans: list[m.Plan] = field(default_factory=list)
+
+    @property
+    def pass_mark(self) -> int:
+        """The final assessment's pass mark (percent)."""
+        return self.assessment.pass_mark
+
+    def pages(self) -> list[tuple[ModuleView, m.Page]]:
+        """Every page in order, with its module."""
+        return [(module, page) for module in self.modules for page in module.pages]
+
+    def quizzes(self) -> list[m.Quiz]:
+        """Module quizzes in order, then the final assessment (each once)."""
+        seen: dict[str, m.Quiz] = {}
+        for module in self.modules:
+            if module.quiz is not None:
+                seen.setdefault(module.quiz.id, module.quiz)
+        seen.setdefault(self.assessment.id, self.assessment)
+        return list(seen.values())
+
+    def scenarios(self) -> list[m.Scenario]:
+        """Module scenarios in order."""
+        return [module.scenario for module in self.modules if module.scenario is not None]
+
+    def advice(self, advice_id: str) -> m.AdvicePoint:
+        """An advice point by id."""
+        return self.course.advice_by_id()[advice_id]
+
+
+def filter_quiz(quiz: m.Quiz, audience: str) -> m.Quiz:
+    """The quiz with only the questions meant for `audience`."""
+    questions = [q for q in quiz.questions if _shown(q.audiences, audience)]
+    if len(questions) == len(quiz.questions):
+        return quiz
+    return quiz.model_copy(update={"questions": questions})
+
+
+def audience_view(course: m.Course, name: str) -> AudienceView:
+    """Resolve the course for audience `name`."""
+    audience = course.audiences[name]
+    objectives_by_id = {o.id: o for o in course.objectives}
+    modules: list[ModuleView] = []
+    for module in course.modules:
+        if not _shown(module.audiences, name):
+            continue
+        pages = [page for page in module.pages if _shown(page.audiences, name)]
+        if not pages:
+            continue
+        scenario = course.scenarios.get(module.scenario) if module.scenario else None
+        if scenario is not None and not _shown(scenario.audiences, name):
+            scenario = None
+        quiz = filter_quiz(course.quizzes[module.quiz], name) if module.quiz else None
+        if quiz is not None and not quiz.questions:
+            quiz = None
+        objectives = [objectives_by_id[o] for o in module.objectives if _shown(objectives_by_id[o].audiences, name)]
+        modules.append(ModuleView(module, len(modules), pages, objectives, scenario, quiz))
+    plans = [plan for plan in (course.lesson, course.talk) if plan is not None and plan.audience == name]
+    return AudienceView(
+        course=course,
+        name=name,
+        audience=audience,
+        modules=modules,
+        objectives=[o for o in course.objectives if _shown(o.audiences, name)],
+        help=[(hid, course.help[hid]) for hid in audience.help],
+        assessment=filter_quiz(course.quizzes[course.assessment.quiz], name),
+        leaflet=course.leaflets.get(name),
+        plans=plans,
+    )
