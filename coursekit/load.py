@@ -33,6 +33,7 @@ class Document:
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
     blocks: set[Loc] = field(default_factory=set)  # block scalars: their text starts a line below
+    refused: set[Loc] = field(default_factory=set)  # values the loader refused (already reported)
 
     def line(self, loc: Loc) -> int:
         """The line of the node at `loc`, or of its nearest parent that has one."""
@@ -73,6 +74,7 @@ class _Converter:
                 self.doc.display, line,
                 f"the YAML tag '{node.tag}' is not allowed: course files hold plain text, "
                 "numbers, lists and mappings; remove the tag"))
+            self.doc.refused.add(loc)
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc, depth)
@@ -171,6 +173,7 @@ class CourseFiles:
     scenarios: list[Document]
     quizzes: list[Document]
     errors: list[ContentError]
+    broken: set[str] = field(default_factory=set)  # stems of files that could not be read
 
 
 def find_and_load(root: Path) -> CourseFiles:
@@ -186,10 +189,13 @@ def find_and_load(root: Path) -> CourseFiles:
         course, found = load_yaml(course_path, root)
         errors += found
     lists: dict[str, list[Document]] = {"scenarios": [], "quizzes": []}
+    broken: set[str] = set()
     for folder, docs in lists.items():
         for path in sorted((root / folder).glob("*.y*ml")) if (root / folder).is_dir() else []:
             doc, found = load_yaml(path, root)
             errors += found
             if doc is not None:
                 docs.append(doc)
-    return CourseFiles(root, course, lists["scenarios"], lists["quizzes"], errors)
+            else:
+                broken.add(path.stem)
+    return CourseFiles(root, course, lists["scenarios"], lists["quizzes"], errors, broken)

@@ -218,10 +218,17 @@ def parse_model(doc: Document, model_cls: type[BaseModel]) -> tuple[Any, list[Co
     try:
         return model_cls.model_validate(doc.data), []
     except ValidationError as exc:
-        errors = []
+        found: list[tuple[Loc, str, dict[str, Any]]] = []
         for error in exc.errors(include_url=False):
             raw, message = _rewrite(error, model_cls, doc.data)
-            errors.append(doc.error(raw, message))
+            if any(raw[:len(bad)] == bad for bad in doc.refused):
+                continue  # already reported by the loader (e.g. a refused tag)
+            found.append((raw, message, error))
+        # "unknown field 'promt' (did you mean 'prompt'?)" already says what "missing 'prompt'" would.
+        suggested = {(raw[:-1], m.group(1)) for raw, message, _ in found
+                     if (m := re.search(r"did you mean '([^']+)'", message)) and message.startswith("unknown field")}
+        errors = [doc.error(raw, message) for raw, message, error in found
+                  if not (error["type"] == "missing" and (raw, str(error["loc"][-1])) in suggested)]
         return None, errors
 
 
@@ -289,12 +296,15 @@ class _Checker:
         self.warnings: list[ContentError] = []
         self.course_doc = files.course
         self.wording_docs: list[Document] = []
+        self.broken: set[str] = set(files.broken)
 
     # helpers
     def ref(self, doc: Document, loc: Loc, value: str, known: Iterable[str], what: str, fix: str) -> bool:
         known = list(known)
         if value in known:
             return True
+        if what in ("scenario", "quiz") and value in self.broken:
+            return False
         self.errors.append(doc.error(loc, f"unknown {what} '{value}'{_suggest(value, known)}: {fix}"))
         return False
 
@@ -371,6 +381,7 @@ class _Checker:
             item, errors = parse_model(doc, model_cls)
             self.errors += errors
             if item is None:
+                self.broken.add(doc.path.stem)  # reported already; references to it are not errors too
                 continue
             if item.id != doc.path.stem:
                 self.errors.append(doc.error(

@@ -1,0 +1,108 @@
+"""Pipeline guarantees: atomic outputs, deterministic bytes, exit codes, every target for every course."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from coursekit.pipeline import build_course
+from coursekit.targets import TARGETS
+from coursekit.validate import load_course
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (hidden ones too) with its SHA-256."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def with_test_targets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(TARGETS, "failing", "failing_target:FailingTarget")
+    monkeypatch.setitem(TARGETS, "slow", "failing_target:SlowTarget")
+
+
+def test_failed_build_leaves_previous_outputs_byte_identical(phishing_root: Path, tmp_path: Path,
+                                                             with_test_targets: None) -> None:
+    course = load_course(phishing_root)
+    out = tmp_path / "outputs"
+    first = build_course(course, out, ["coverage"], list(course.audiences), jobs=1)
+    assert not any(r.error for r in first)
+    before = tree_digest(out)
+    assert "coverage/coverage.md" in before
+    results = build_course(course, out, ["coverage", "failing"], list(course.audiences), jobs=1)
+    failed = {r.name: r for r in results if r.error}
+    assert set(failed) == {"failing"} and failed["failing"].internal
+    assert "simulated crash midway" in failed["failing"].error
+    assert tree_digest(out) == before  # coverage was rebuilt fine, but nothing was swapped in
+
+
+def test_killed_build_leaves_previous_outputs_byte_identical(phishing_root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "outputs"
+    code = ("import sys; sys.path.insert(0, sys.argv[2]); from coursekit.targets import TARGETS; "
+            "TARGETS['slow'] = 'failing_target:SlowTarget'; from coursekit.cli import main; "
+            "main(['build', '--course', sys.argv[1], '--out', sys.argv[3], '--jobs', '1', *sys.argv[4:]])")
+    args = [sys.executable, "-c", code, str(phishing_root), str(REPO / "tests"), str(out)]
+    assert subprocess.run(args + ["coverage"], capture_output=True, timeout=120).returncode == 0
+    before = tree_digest(out)
+    proc = subprocess.Popen(args + ["coverage", "slow"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 60
+    while not (out / ".slow.tmp" / "partial.txt").exists():
+        assert time.time() < deadline and proc.poll() is None, "the slow target never started"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    visible = {k: v for k, v in tree_digest(out).items() if not k.startswith(".")}
+    assert visible == before
+    # The next build cleans up the leftovers of the killed one.
+    assert subprocess.run(args + ["coverage"], capture_output=True, timeout=120).returncode == 0
+    assert tree_digest(out) == before
+
+
+def test_internal_error_exits_1_with_report(phishing_root: Path, tmp_path: Path) -> None:
+    code = ("import sys; sys.path.insert(0, sys.argv[2]); from coursekit.targets import TARGETS; "
+            "TARGETS['failing'] = 'failing_target:FailingTarget'; from coursekit.cli import main; "
+            "main(['build', '--course', sys.argv[1], '--out', sys.argv[3], 'failing'])")
+    proc = subprocess.run([sys.executable, "-c", code, str(phishing_root), str(REPO / "tests"), str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "internal error (a coursekit bug" in proc.stderr and "simulated crash midway" in proc.stderr
+    assert "left as it was" in proc.stderr
+
+
+@pytest.fixture(scope="session")
+def two_full_builds(tmp_path_factory: pytest.TempPathFactory, phishing_root: Path) -> tuple[Path, Path]:
+    """The fixture course built twice with every registered target (in parallel, as `make build` does)."""
+    outs = []
+    for run in ("a", "b"):
+        out = tmp_path_factory.mktemp(f"full-{run}")
+        proc = subprocess.run([sys.executable, "-m", "coursekit.cli", "build", "--course", str(phishing_root),
+                               "--out", str(out)], capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        outs.append(out)
+    return outs[0], outs[1]
+
+
+def test_builds_are_byte_identical(two_full_builds: tuple[Path, Path]) -> None:
+    first, second = two_full_builds
+    digest = tree_digest(first)
+    assert digest == tree_digest(second)
+    assert {name.split("/")[0] for name in digest} >= set(TARGETS) - {"failing", "slow"}
+
+
+def test_every_target_writes_files(two_full_builds: tuple[Path, Path]) -> None:
+    first, _ = two_full_builds
+    for name in TARGETS:
+        files = [p for p in (first / name).rglob("*") if p.is_file()]
+        assert files, f"target {name} wrote nothing for the fixture course"
+        assert all(p.stat().st_size > 0 for p in files), name
