@@ -273,3 +273,13 @@ def test_validate_does_not_import_heavy_libraries() -> None:
     proc = subprocess.run([sys.executable, "-c", code, str(REPO / "tests" / "fixtures" / "phishing")],
                           capture_output=True, text=True, timeout=60)
     assert "HEAVY []" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_readme_examples_are_the_fixture_files() -> None:
+    import re
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    blocks = re.findall(r"<!-- example: (\S+) -->\n```\w*\n(.*?)```\n", readme, re.S)
+    assert len(blocks) >= 6
+    for relative, text in blocks:
+        assert text == (REPO / relative).read_text("utf-8"), f"README example {relative} is out of date"
