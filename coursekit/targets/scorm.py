@@ -1,0 +1,174 @@
+"""Targets `scorm12` and `scorm2004`: the learner module as one SCO per audience, zipped with its manifest."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from coursekit.errors import BuildError
+from coursekit.model import Course, DecisionNode
+from coursekit.targets import Target
+from coursekit.view import AudienceView, audience_view
+from coursekit.write import zip_folder
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "scorm"
+INTERACTION_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+LAUNCH = "index.html"
+
+
+@dataclass(frozen=True)
+class ScormVersion:
+    """What differs between SCORM 1.2 and 2004 4th Edition packages."""
+
+    tracking: str           # the `tracking` value passed to the player
+    label: str
+    template: str
+    state_limit: int        # cmi.suspend_data SPM
+    control_files: str      # folder of XSDs copied next to the manifest ("" = none)
+
+
+SCORM12 = ScormVersion("scorm12", "SCORM 1.2", "imsmanifest12.xml.j2", 4096, "xsd12")
+SCORM2004 = ScormVersion("scorm2004", "SCORM 2004 4th Edition", "imsmanifest2004.xml.j2", 64000, "")
+
+
+def tracking_identifier(value: str) -> str:
+    """An objective id as tracking.js writes it (and the manifest lists it): [A-Za-z0-9_], ≤64."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", value)[:64]
+
+
+def interaction_ids(view: AudienceView) -> list[str]:
+    """Every interaction id the player can record for this audience, in course order (the web target's ids)."""
+    from coursekit.targets.web import interaction_id
+
+    ids = [interaction_id("q", quiz.id, question.id) for quiz in view.quizzes() for question in quiz.questions]
+    for scenario in {scenario.id: scenario for scenario in view.scenarios()}.values():
+        ids += [interaction_id("s", scenario.id, node_id) for node_id, node in scenario.nodes.items()
+                if isinstance(node, DecisionNode)]
+    return ids
+
+
+def check_interaction_ids(view: AudienceView) -> None:
+    """Refuse ids the SCORM data model (or a strict LMS) would reject, and ids shortened into duplicates."""
+    ids = interaction_ids(view)
+    where = f"course {view.course.id!r}, audience {view.name!r}"
+    for value in ids:
+        if not INTERACTION_ID.match(value):
+            raise BuildError(f"{where}: interaction id {value!r} is not [A-Za-z0-9_]{{1,64}}")
+    duplicates = sorted({value for value in ids if ids.count(value) > 1})
+    if duplicates:
+        raise BuildError(f"{where}: interaction ids {', '.join(duplicates)} are not unique (ids are "
+                         "q_<quiz>_<question> and s_<scenario>_<node> with '-' as '_', at most 64 characters): "
+                         "rename the quiz, question, scenario or node ids")
+
+
+def check_state_length(view: AudienceView, version: ScormVersion) -> int:
+    """The worst-case suspend_data length; a BuildError if it cannot fit this SCORM version."""
+    from coursekit.targets.web import worst_case_state_length
+
+    length = worst_case_state_length(view)
+    if length > version.state_limit:
+        raise BuildError(
+            f"{version.label}: course {view.course.id!r}, audience {view.name!r}: the learner's saved state can "
+            f"reach {length} characters, over the {version.state_limit}-character cmi.suspend_data limit. "
+            "Split the course into smaller modules, or use fewer questions, pages or scenario steps"
+            + (" (or build scorm2004, whose limit is 64000)" if version is SCORM12 else "") + ".")
+    return length
+
+
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                       keep_trailing_newline=True)
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def manifest_xml(view: AudienceView, version: ScormVersion, files: Sequence[str]) -> str:
+    """The imsmanifest.xml for one audience's SCO listing `files` (paths relative to the package root)."""
+    course = view.course
+    identifier = f"coursekit-{course.id}-{view.name}"
+    parts = [course.description or course.subtitle, f"For: {view.audience.label}",
+             f"Version {course.version}; facts last checked {course.facts_checked.isoformat()}"]
+    description = " ".join(_sentence(part) for part in parts if part.strip())
+    return _environment().get_template(version.template).render(
+        identifier=identifier,
+        organization=f"{identifier}-org",
+        item=f"{identifier}-item",
+        resource=f"{identifier}-sco",
+        version=course.version,
+        language=course.language,
+        title=course.title,
+        item_title=f"{course.title}: {view.audience.label}",
+        description=description,
+        pass_mark=view.pass_mark,
+        scaled_pass_mark=f"{view.pass_mark / 100:.2f}",
+        objectives=[tracking_identifier(objective.id) for objective in view.objectives],
+        launch=LAUNCH,
+        files=sorted(files),
+    )
+
+
+def package_files(folder: Path) -> list[str]:
+    """Every file under `folder`, relative, with forward slashes, sorted."""
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
+
+
+def build_package(view: AudienceView, version: ScormVersion, folder: Path, archive: Path) -> Path:
+    """Render the module into `folder`, add the manifest (and control files), and zip it to `archive`."""
+    from coursekit.targets.web import render_module
+
+    check_interaction_ids(view)
+    check_state_length(view, version)
+    render_module(view, folder, version.tracking)
+    if not (folder / LAUNCH).is_file():
+        raise BuildError(f"{version.label}: the web module for audience {view.name!r} has no {LAUNCH}")
+    files = package_files(folder)
+    (folder / "imsmanifest.xml").write_text(manifest_xml(view, version, files), "utf-8")
+    if version.control_files:
+        for schema in sorted((TEMPLATES / version.control_files).glob("*.xsd")):
+            shutil.copyfile(schema, folder / schema.name)
+    return zip_folder(folder, archive)
+
+
+class _ScormTarget(Target):
+    """Shared build loop: one zip per audience."""
+
+    version: ScormVersion = SCORM12
+
+    def build(self, course: Course, out: Path, audiences: Sequence[str]) -> list[Path]:
+        """Write <course-id>-<audience>.zip for each audience into `out`."""
+        written: list[Path] = []
+        for audience in audiences:
+            view = audience_view(course, audience)
+            folder = out / f".{course.id}-{audience}"
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            try:
+                written.append(build_package(view, self.version, folder, out / f"{course.id}-{audience}.zip"))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+        return written
+
+
+class Scorm12Target(_ScormTarget):
+    """SCORM 1.2 package per audience."""
+
+    name = "scorm12"
+    description = "SCORM 1.2 package per audience (zip)"
+    version = SCORM12
+
+
+class Scorm2004Target(_ScormTarget):
+    """SCORM 2004 4th Edition package per audience."""
+
+    name = "scorm2004"
+    description = "SCORM 2004 4th Edition package per audience (zip)"
+    version = SCORM2004
