@@ -29,11 +29,11 @@ class ScormVersion:
     label: str
     template: str
     state_limit: int        # cmi.suspend_data SPM
-    control_files: str      # folder of XSDs copied next to the manifest ("" = none)
+    control_files: str      # folder (under templates/scorm) of the XSDs copied next to the manifest
 
 
 SCORM12 = ScormVersion("scorm12", "SCORM 1.2", "imsmanifest12.xml.j2", 4096, "xsd12")
-SCORM2004 = ScormVersion("scorm2004", "SCORM 2004 4th Edition", "imsmanifest2004.xml.j2", 64000, "")
+SCORM2004 = ScormVersion("scorm2004", "SCORM 2004 4th Edition", "imsmanifest2004.xml.j2", 64000, "xsd2004")
 
 
 def tracking_identifier(value: str) -> str:
@@ -115,6 +115,12 @@ def manifest_xml(view: AudienceView, version: ScormVersion, files: Sequence[str]
     )
 
 
+def control_files(version: ScormVersion) -> list[Path]:
+    """The schema files shipped at the package root for this version (paths in coursekit's templates)."""
+    root = TEMPLATES / version.control_files
+    return sorted(path for path in root.rglob("*") if path.is_file() and path.suffix in (".xsd", ".dtd"))
+
+
 def package_files(folder: Path) -> list[str]:
     """Every file under `folder`, relative, with forward slashes, sorted."""
     return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
@@ -131,9 +137,11 @@ def build_package(view: AudienceView, version: ScormVersion, folder: Path, archi
         raise BuildError(f"{version.label}: the web module for audience {view.name!r} has no {LAUNCH}")
     files = package_files(folder)
     (folder / "imsmanifest.xml").write_text(manifest_xml(view, version, files), "utf-8")
-    if version.control_files:
-        for schema in sorted((TEMPLATES / version.control_files).glob("*.xsd")):
-            shutil.copyfile(schema, folder / schema.name)
+    # The XML control documents (ADL's XSDs, unmodified) go next to the manifest, as ADL's packages do.
+    for schema in control_files(version):
+        target = folder / schema.relative_to(TEMPLATES / version.control_files)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(schema, target)
     return zip_folder(folder, archive)
 
 
