@@ -1,0 +1,176 @@
+"""Target `quizbank`: every quiz as Moodle GIFT, Moodle XML, a QTI 1.2 zip (Canvas) and a Kahoot spreadsheet.
+
+Shared decisions live here so the four formats say the same thing:
+- which questions: the audience's own (`audience_view(...).quizzes()`), one category/assessment per quiz;
+- ordering questions become matching questions whose answers are positions ("1st", "2nd", ...);
+- formats without per-pair feedback for matching get it in the general feedback ("answer key");
+- multiple-answer weights: each correct option +100/c %, each wrong option -100 %, the closest that
+  Moodle's partial credit gets to the model's rule "all the correct options and no others";
+- each category ends with a description item carrying the audience's core messages and help contacts.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from coursekit import model as m
+from coursekit.targets import Target
+from coursekit.text import to_plain
+from coursekit.view import AudienceView, audience_view
+
+HELP_TITLE = "Help and support"
+
+
+@dataclass(frozen=True)
+class MatchRow:
+    """One prompt of a matching question (or an ordering item) with its answer and feedback."""
+
+    left: str
+    right: str
+    feedback: str
+
+
+def ordinal(n: int) -> str:
+    """1 → "1st", 2 → "2nd", 11 → "11th" (positions for ordering questions)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def match_rows(question: m.OrderQuestion | m.MatchQuestion) -> list[MatchRow]:
+    """The prompts and answers of a matching question; an ordering question's items matched to positions."""
+    if isinstance(question, m.OrderQuestion):
+        return [MatchRow(item.text, ordinal(index), item.feedback) for index, item in enumerate(question.items, 1)]
+    return [MatchRow(pair.left, pair.right, pair.feedback) for pair in question.pairs]
+
+
+def match_answers(question: m.OrderQuestion | m.MatchQuestion) -> list[str]:
+    """Every distinct answer a learner can pick, in order: the right-hand sides, then distractors."""
+    answers: list[str] = []
+    extra = question.distractors if isinstance(question, m.MatchQuestion) else []
+    for answer in [row.right for row in match_rows(question)] + list(extra):
+        if answer not in answers:
+            answers.append(answer)
+    return answers
+
+
+def scramble(count: int, seed: str) -> list[int]:
+    """A fixed permutation of range(count), never the identity for count > 1 (so order gives nothing away)."""
+    order = list(range(count))
+    random.Random(seed).shuffle(order)
+    if count > 1 and order == sorted(order):
+        order = order[1:] + order[:1]
+    return order
+
+
+def answer_key_markdown(question: m.OrderQuestion | m.MatchQuestion) -> str:
+    """The per-pair feedback as a markdown list, for formats that cannot attach it to each pair."""
+    return "\n".join(f"- {row.left} → {row.right}: {row.feedback}" for row in match_rows(question))
+
+
+def general_feedback_markdown(question: m.QuestionBase, *, with_answer_key: bool) -> str:
+    """The general feedback: the explanation, plus the answer key for matching/ordering when asked."""
+    parts = [question.explanation] if question.explanation else []
+    if with_answer_key and isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
+        parts.append(answer_key_markdown(question))
+    return "\n\n".join(parts)
+
+
+def multiple_weights(question: m.MultipleQuestion) -> list[float]:
+    """Percent weight of each option: correct ones share +100, each wrong one costs -100."""
+    correct = sum(option.correct for option in question.options)
+    return [100 / correct if option.correct else -100.0 for option in question.options]
+
+
+def format_percent(value: float) -> str:
+    """A weight as Moodle writes it: "50", "-100", "33.33333" (7 significant decimals of the fraction)."""
+    if abs(value - round(value)) < 1e-9:
+        return str(int(round(value)))
+    return f"{value:.5f}"
+
+
+def bank_quizzes(view: AudienceView) -> list[m.Quiz]:
+    """The audience's quizzes that still have questions after filtering."""
+    return [quiz for quiz in view.quizzes() if quiz.questions]
+
+
+def _category_name(text: str) -> str:
+    # Moodle splits category paths on "/"; a literal slash is written "//".
+    return " ".join(text.split()).replace("/", "//")
+
+
+def category_path(view: AudienceView, quiz: m.Quiz) -> str:
+    """The Moodle category for a quiz: course and audience, then the quiz title."""
+    course = view.course
+    return f"$course$/top/{_category_name(f'{course.title} ({view.audience.label})')}/{_category_name(quiz.title)}"
+
+
+def edition_line(course: m.Course) -> str:
+    """Course title, version and the date the facts were last checked."""
+    return f"{course.title} · version {course.version} · facts last checked {course.facts_checked.isoformat()}"
+
+
+def help_markdown(view: AudienceView) -> str:
+    """The audience's core messages and help contacts as markdown (for the closing description item)."""
+    lines = list(view.audience.core_messages)
+    contacts = []
+    for _hid, contact in view.help:
+        reach = " · ".join(part for part in (contact.phone, contact.url, contact.how) if part)
+        contacts.append(f"- **{contact.name}**: {contact.description}" + (f" ({reach})" if reach else ""))
+    return "\n\n".join(part for part in lines + ["\n".join(contacts), edition_line(view.course)] if part)
+
+
+def help_plain(view: AudienceView) -> str:
+    """The help text as one plain line per entry (spreadsheet and text files)."""
+    return to_plain(help_markdown(view))
+
+
+def question_id(quiz: m.Quiz, question: m.QuestionBase) -> str:
+    """A question's id number in a bank: unique across the course's quizzes."""
+    return f"{quiz.id}-{question.id}"
+
+
+def help_id(quiz: m.Quiz) -> str:
+    """The id number of a quiz's help item; the dot cannot occur in model ids, so it never collides."""
+    return f"{quiz.id}.help"
+
+
+def warn(message: str) -> None:
+    """Print a build warning on stderr (shown by `coursekit build`)."""
+    click.echo(f"quizbank: warning: {message}", err=True)
+
+
+class QuizbankTarget(Target):
+    """Writes, per audience, a GIFT file, a Moodle XML file, a QTI 1.2 zip and a Kahoot spreadsheet."""
+
+    name = "quizbank"
+    description = "question banks for Moodle (GIFT, XML), Canvas (QTI 1.2 zip) and Kahoot (xlsx)"
+
+    def build(self, course: m.Course, out: Path, audiences: Sequence[str]) -> list[Path]:
+        """Write the four quiz-bank files (and the Kahoot skipped-questions list) for each audience."""
+        from coursekit.targets.quizbank_gift import gift_text
+        from coursekit.targets.quizbank_kahoot import write_kahoot
+        from coursekit.targets.quizbank_moodle import moodle_xml
+        from coursekit.targets.quizbank_qti import write_qti_zip
+
+        written: list[Path] = []
+        for audience in audiences:
+            view = audience_view(course, audience)
+            folder = out / audience
+            folder.mkdir(parents=True, exist_ok=True)
+            stem = course.id
+            gift = folder / f"{stem}.gift.txt"
+            gift.write_text(gift_text(view), "utf-8", newline="\n")
+            xml = folder / f"{stem}.moodle.xml"
+            xml.write_bytes(moodle_xml(view))
+            written += [gift, xml, write_qti_zip(view, folder / f"{stem}.qti.zip")]
+            xlsx, skipped_file, skipped = write_kahoot(view, folder / f"{stem}.kahoot.xlsx",
+                                                       folder / f"{stem}.kahoot-skipped.txt")
+            for line in skipped:
+                warn(f"{audience}: Kahoot: {line}")
+            written += [xlsx, skipped_file]
+        return written

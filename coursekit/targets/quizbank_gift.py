@@ -1,0 +1,117 @@
+"""Moodle GIFT: one `$CATEGORY:` per quiz, questions in `[markdown]` format, every reserved character escaped.
+
+GIFT semantics this writer relies on (Moodle's qformat_gift, mirrored by the gift-pegjs parser):
+- `~ = # { } :` and backslash are escaped with a backslash; a newline inside text is written `\\n`;
+- single choice: `=right#feedback ~wrong#feedback`; multiple answers: every option `~%weight%`, with
+  no `=` at all (Moodle makes a question multiple-answer exactly when no option starts with `=`);
+- true/false: `{TRUE#feedback if wrong#feedback if right}`: the FIRST feedback is shown to a learner
+  whose answer is wrong, the second to one whose answer is right, whatever the right answer is;
+- matching: `=left -> right`; Moodle splits each pair at its first `->`, so `->` inside answer texts is
+  written `-&gt;` (markdown renders it as `->`); a distractor is `= -> text`;
+- `####text` is the general feedback; `// [id:...] [tag:...]` before a question sets its id number and tags.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coursekit import model as m
+from coursekit.targets.quizbank import (
+    HELP_TITLE, bank_quizzes, category_path, edition_line, format_percent, general_feedback_markdown,
+    help_id, help_markdown, match_answers, match_rows, multiple_weights, question_id,
+)
+from coursekit.text import to_plain
+from coursekit.view import AudienceView
+
+_ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:", "\n": "\\n"}
+# A leading "%12%" reads as a weight and a leading "[html]" as a format. Their first character is written
+# as an HTML character reference, which markdown renders unchanged (Moodle's PHP Markdown and CommonMark alike;
+# a backslash would not do: PHP Markdown does not treat "\\%" as an escape).
+_LEADING_HAZARD = re.compile(r"^(%|\[(html|moodle|plain|markdown)\])")
+_REFERENCES = {"%": "&#37;", "[": "&#91;"}
+
+
+def escape_gift(text: str) -> str:
+    """Text with every GIFT control character escaped and newlines written as `\\n`."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(_ESCAPES.get(char, char) for char in text)
+
+
+def answer_markdown(text: str) -> str:
+    """The markdown written for an answer, feedback or subquestion (before GIFT escaping).
+
+    `->` ends the left side of a matching pair (and makes gift-pegjs read a multiple-choice answer as one),
+    so it is written `-&gt;`; a leading `%` or `[html]` becomes a character reference. Markdown renders all
+    of these exactly as the original text."""
+    text = _REFERENCES[text[0]] + text[1:] if _LEADING_HAZARD.match(text) else text
+    return text.replace("->", "-&gt;")
+
+
+def match_right_plain(text: str) -> str:
+    """The right side of a pair: Moodle shows it as plain text in a menu, so markdown is flattened."""
+    return " ".join(to_plain(text).split())
+
+
+def _comment(text: str) -> str:
+    return "// " + " ".join(text.split())
+
+
+def _feedback(text: str) -> str:
+    return "#" + escape_gift(answer_markdown(text)) if text else ""
+
+
+def _general(question: m.QuestionBase) -> str:
+    text = general_feedback_markdown(question, with_answer_key=True)
+    return "####" + escape_gift(answer_markdown(text)) if text else ""
+
+
+def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
+    """One question as a GIFT block (comment line with id and tags, then the question)."""
+    tags = " ".join(f"[tag:{advice}]" for advice in question.assesses)
+    head = f"// [id:{question_id(quiz, question)}] {tags}\n::{escape_gift(question.id)}::[markdown]{escape_gift(question.prompt)}"
+    general = _general(question)
+    lines: list[str] = []
+    if isinstance(question, m.SingleQuestion):
+        for option in question.options:
+            lines.append(("=" if option.correct else "~") + escape_gift(answer_markdown(option.text))
+                         + _feedback(option.feedback))
+    elif isinstance(question, m.MultipleQuestion):
+        for option, weight in zip(question.options, multiple_weights(question)):
+            lines.append(f"~%{format_percent(weight)}%" + escape_gift(answer_markdown(option.text))
+                         + _feedback(option.feedback))
+    elif isinstance(question, m.TrueFalseQuestion):
+        right, wrong = ((question.feedback_true, question.feedback_false) if question.answer
+                        else (question.feedback_false, question.feedback_true))
+        return f"{head}{{{'TRUE' if question.answer else 'FALSE'}{_feedback(wrong)}{_feedback(right)}{general}}}"
+    elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
+        rows = match_rows(question)
+        for row in rows:
+            lines.append(f"={escape_gift(answer_markdown(row.left))} -> {escape_gift(match_right_plain(row.right))}")
+        for extra in match_answers(question)[len({row.right for row in rows}):]:
+            lines.append(f"= -> {escape_gift(match_right_plain(extra))}")
+    else:  # a new question type must be taught to every target
+        raise TypeError(f"GIFT cannot write question type {question.type!r}")
+    if general:
+        lines.append(general)
+    return head + "{\n" + "\n".join(lines) + "\n}"
+
+
+def help_gift(view: AudienceView, quiz: m.Quiz) -> str:
+    """The closing description item of a category: core messages and help contacts."""
+    return (f"// [id:{help_id(quiz)}]\n"
+            f"::{escape_gift(HELP_TITLE)}::[markdown]{escape_gift(help_markdown(view))}")
+
+
+def gift_text(view: AudienceView) -> str:
+    """The whole GIFT file for one audience: a header comment, then one category per quiz."""
+    course = view.course
+    blocks = ["\n".join([
+        _comment(f"{course.title}: question bank for {view.audience.label} (Moodle GIFT, UTF-8)"),
+        _comment(edition_line(course)),
+        _comment("Import: Moodle > Question bank > Import > GIFT format, 'Get category from file' ticked."),
+    ])]
+    for quiz in bank_quizzes(view):
+        blocks.append(f"$CATEGORY: {category_path(view, quiz)}")
+        blocks += [question_gift(quiz, question) for question in quiz.questions]
+        blocks.append(help_gift(view, quiz))
+    return "\n\n".join(blocks) + "\n"

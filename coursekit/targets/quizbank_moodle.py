@@ -1,0 +1,134 @@
+"""Moodle XML: a `<question type="category">` per quiz, then multichoice, truefalse and matching questions.
+
+Texts are HTML from `coursekit.text` (sanitised markdown) in CDATA; the right-hand sides of matching
+pairs are plain text because Moodle shows them in a drop-down menu. Ordering questions are matching
+questions whose answers are positions; their per-item feedback goes into the general feedback.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from coursekit import model as m
+from coursekit.targets.quizbank import (
+    HELP_TITLE, bank_quizzes, category_path, edition_line, format_percent, general_feedback_markdown,
+    help_id, help_markdown, match_answers, match_rows, multiple_weights, question_id,
+)
+from coursekit.text import to_html, to_inline_html, to_plain
+from coursekit.view import AudienceView
+
+PENALTY = "0.3333333"  # Moodle's default penalty for a wrong try in interactive mode
+
+
+def _text(parent: etree._Element, tag: str, html: str | None, *, fmt: str | None = "html") -> etree._Element:
+    """`<tag format="html"><text><![CDATA[...]]></text></tag>` (plain <text> when html is None)."""
+    element = etree.SubElement(parent, tag, format=fmt) if fmt else etree.SubElement(parent, tag)
+    text = etree.SubElement(element, "text")
+    if html:
+        # CDATA cannot hold "]]>"; sanitised HTML escapes ">", so this only guards odd input.
+        text.text = etree.CDATA(html) if "]]>" not in html else html
+    return element
+
+
+def _plain(parent: etree._Element, tag: str, value: str) -> etree._Element:
+    element = etree.SubElement(parent, tag)
+    element.text = value
+    return element
+
+
+def plain_answer(text: str) -> str:
+    """A matching answer as Moodle shows it in its menu: markdown flattened to one line."""
+    return " ".join(to_plain(text).split())
+
+
+def _common(quiz: m.Quiz, question: m.QuestionBase, qtype: str, root: etree._Element) -> etree._Element:
+    element = etree.SubElement(root, "question", type=qtype)
+    name = etree.SubElement(element, "name")
+    _plain(name, "text", question.id)
+    _text(element, "questiontext", to_html(question.prompt))
+    feedback = general_feedback_markdown(question, with_answer_key=qtype == "matching")
+    _text(element, "generalfeedback", to_html(feedback) if feedback else None)
+    _plain(element, "defaultgrade", "1")
+    _plain(element, "penalty", "1" if qtype == "truefalse" else PENALTY)
+    _plain(element, "hidden", "0")
+    _plain(element, "idnumber", question_id(quiz, question))
+    return element
+
+
+def _tags(element: etree._Element, question: m.QuestionBase) -> None:
+    tags = etree.SubElement(element, "tags")
+    for advice in question.assesses:
+        _plain(etree.SubElement(tags, "tag"), "text", advice)
+
+
+def _combined_feedback(element: etree._Element) -> None:
+    for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+        _text(element, tag, None)
+
+
+def _answer(element: etree._Element, fraction: str, html: str, feedback_html: str, fmt: str = "html") -> None:
+    answer = etree.SubElement(element, "answer", fraction=fraction, format=fmt)
+    etree.SubElement(answer, "text").text = etree.CDATA(html) if fmt == "html" and "]]>" not in html else html
+    _text(answer, "feedback", feedback_html)
+
+
+def question_xml(quiz: m.Quiz, question: m.QuestionBase, root: etree._Element) -> None:
+    """Append one question to `root` in Moodle XML."""
+    if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
+        element = _common(quiz, question, "multichoice", root)
+        single = isinstance(question, m.SingleQuestion)
+        _plain(element, "single", "true" if single else "false")
+        _plain(element, "shuffleanswers", "true" if quiz.shuffle else "false")
+        _plain(element, "answernumbering", "abc")
+        _combined_feedback(element)
+        weights = ([100.0 if o.correct else 0.0 for o in question.options] if single
+                   else multiple_weights(question))
+        for option, weight in zip(question.options, weights):
+            _answer(element, format_percent(weight), to_inline_html(option.text), to_inline_html(option.feedback))
+    elif isinstance(question, m.TrueFalseQuestion):
+        element = _common(quiz, question, "truefalse", root)
+        for value, feedback in ((True, question.feedback_true), (False, question.feedback_false)):
+            _answer(element, "100" if value == question.answer else "0", "true" if value else "false",
+                    to_inline_html(feedback), fmt="moodle_auto_format")
+    elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
+        element = _common(quiz, question, "matching", root)
+        # Stems in authored order would give an ordering question away: always shuffle.
+        _plain(element, "shuffleanswers", "true")
+        _combined_feedback(element)
+        rows = match_rows(question)
+        for row in rows:
+            sub = _text(element, "subquestion", to_inline_html(row.left))
+            _plain(etree.SubElement(sub, "answer"), "text", plain_answer(row.right))
+        for extra in match_answers(question)[len({row.right for row in rows}):]:
+            sub = _text(element, "subquestion", None)
+            _plain(etree.SubElement(sub, "answer"), "text", plain_answer(extra))
+    else:  # a new question type must be taught to every target
+        raise TypeError(f"Moodle XML cannot write question type {question.type!r}")
+    _tags(element, question)
+
+
+def _help(view: AudienceView, quiz: m.Quiz, root: etree._Element) -> None:
+    element = etree.SubElement(root, "question", type="description")
+    _plain(etree.SubElement(element, "name"), "text", HELP_TITLE)
+    _text(element, "questiontext", to_html(help_markdown(view)))
+    _text(element, "generalfeedback", None)
+    _plain(element, "defaultgrade", "0")
+    _plain(element, "penalty", "0")
+    _plain(element, "hidden", "0")
+    _plain(element, "idnumber", help_id(quiz))
+
+
+def moodle_xml(view: AudienceView) -> bytes:
+    """The Moodle XML file for one audience, as UTF-8 bytes."""
+    course = view.course
+    root = etree.Element("quiz")
+    root.append(etree.Comment(f" {course.title}: question bank for {view.audience.label} ".replace("--", "- -")))
+    root.append(etree.Comment(f" {edition_line(course)} ".replace("--", "- -")))
+    for quiz in bank_quizzes(view):
+        category = etree.SubElement(root, "question", type="category")
+        _plain(etree.SubElement(category, "category"), "text", category_path(view, quiz))
+        _text(category, "info", to_html(quiz.intro) if quiz.intro else None)
+        for question in quiz.questions:
+            question_xml(quiz, question, root)
+        _help(view, quiz, root)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

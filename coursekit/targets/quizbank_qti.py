@@ -1,0 +1,236 @@
+"""QTI 1.2 for Canvas classic quizzes (and other LMSs that import QTI 1.2): one assessment per quiz.
+
+The zip holds an IMS Content Packaging 1.1 manifest, and per quiz `<ident>/<ident>.xml` (the
+`<questestinterop>` assessment, in the shape Canvas itself exports: `qtimetadatafield`s `question_type`
+and `points_possible`, `response_lid`, `resprocessing` setting SCORE, per-answer `itemfeedback`) plus
+`<ident>/assessment_meta.xml` (Canvas's quiz settings: title, description, shuffle, quiz type).
+Ordering questions are matching questions with positions as answers.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from lxml import etree
+
+from coursekit import model as m
+from coursekit.targets.quizbank import (
+    HELP_TITLE, bank_quizzes, edition_line, general_feedback_markdown, help_markdown, match_answers,
+    match_rows, scramble,
+)
+from coursekit.text import to_html, to_inline_html, to_plain
+from coursekit.view import AudienceView
+from coursekit.write import zip_folder
+
+QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
+CP_NS = "http://www.imsglobal.org/xsd/imscp_v1p1"
+CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+QTI_RESOURCE_TYPE = "imsqti_xmlv1p2"
+META_RESOURCE_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
+CANVAS_TYPES = {"single": "multiple_choice_question", "multiple": "multiple_answers_question",
+                "true_false": "true_false_question", "order": "matching_question", "match": "matching_question"}
+
+
+def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{QTI_NS}}}{tag}", {k.rstrip("_"): v for k, v in attrs.items()})
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _mattext(parent: etree._Element, html: str | None = None, *, plain: str | None = None) -> etree._Element:
+    material = _el(parent, "material")
+    if html is not None:
+        return _el(material, "mattext", html, texttype="text/html")
+    return _el(material, "mattext", plain or "", texttype="text/plain")
+
+
+def _metadata(item: etree._Element, fields: list[tuple[str, str]]) -> None:
+    meta = _el(_el(item, "itemmetadata"), "qtimetadata")
+    for label, entry in fields:
+        field = _el(meta, "qtimetadatafield")
+        _el(field, "fieldlabel", label)
+        _el(field, "fieldentry", entry)
+
+
+def _feedback_condition(processing: etree._Element, ident: str, condition: etree._Element | None) -> None:
+    respcondition = _el(processing, "respcondition", continue_="Yes")
+    conditionvar = _el(respcondition, "conditionvar")
+    conditionvar.append(condition if condition is not None else etree.Element(f"{{{QTI_NS}}}other"))
+    _el(respcondition, "displayfeedback", feedbacktype="Response", linkrefid=ident)
+
+
+def _varequal(respident: str, value: str) -> etree._Element:
+    element = etree.Element(f"{{{QTI_NS}}}varequal", respident=respident)
+    element.text = value
+    return element
+
+
+def _itemfeedback(item: etree._Element, ident: str, html: str) -> None:
+    feedback = _el(item, "itemfeedback", ident=ident)
+    _mattext(_el(feedback, "flow_mat"), html)
+
+
+def item_ident(view: AudienceView, quiz: m.Quiz, question_id: str) -> str:
+    """A package-wide item ident: course, audience, quiz and question (Canvas keys questions on it)."""
+    return f"item-{view.course.id}-{view.name}-{quiz.id}-{question_id}"
+
+
+def question_item(view: AudienceView, quiz: m.Quiz, question: m.QuestionBase, section: etree._Element) -> None:
+    """Append one question as a QTI 1.2 `<item>` in Canvas's shape."""
+    ident = item_ident(view, quiz, question.id)
+    item = _el(section, "item", ident=ident, title=question.id)
+    feedbacks: list[tuple[str, str]] = []  # (ident, html) in the order they are written
+    presentation = etree.Element(f"{{{QTI_NS}}}presentation")
+    processing = etree.Element(f"{{{QTI_NS}}}resprocessing")
+    _el(_el(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    _mattext(presentation, to_html(question.prompt))
+    general = general_feedback_markdown(question, with_answer_key=False)
+    if general:
+        _feedback_condition(processing, "general_fb", None)
+        feedbacks.append(("general_fb", to_html(general)))
+    answer_ids: list[str] = []
+    if isinstance(question, (m.SingleQuestion, m.MultipleQuestion, m.TrueFalseQuestion)):
+        if isinstance(question, m.TrueFalseQuestion):
+            choices = [("true", None, "True", question.answer, question.feedback_true),
+                       ("false", None, "False", not question.answer, question.feedback_false)]
+        else:
+            choices = [(str(n), to_inline_html(o.text), None, o.correct, o.feedback)
+                       for n, o in enumerate(question.options, 1)]
+        single = not isinstance(question, m.MultipleQuestion)
+        lid = _el(presentation, "response_lid", ident="response1", rcardinality="Single" if single else "Multiple")
+        render = _el(lid, "render_choice", shuffle="Yes" if quiz.shuffle and question.type != "true_false" else "No")
+        for suffix, html, plain, _correct, feedback in choices:
+            answer_id = f"{ident}-{suffix}"
+            answer_ids.append(answer_id)
+            _mattext(_el(render, "response_label", ident=answer_id), html, plain=plain)
+            _feedback_condition(processing, f"{answer_id}_fb", _varequal("response1", answer_id))
+            feedbacks.append((f"{answer_id}_fb", to_inline_html(feedback)))
+        scoring = _el(processing, "respcondition", continue_="No")
+        conditionvar = _el(scoring, "conditionvar")
+        if single:
+            right = next(answer_id for answer_id, choice in zip(answer_ids, choices) if choice[3])
+            conditionvar.append(_varequal("response1", right))
+        else:
+            both = _el(conditionvar, "and")
+            for answer_id, choice in zip(answer_ids, choices):
+                if choice[3]:
+                    both.append(_varequal("response1", answer_id))
+                else:
+                    _el(both, "not").append(_varequal("response1", answer_id))
+        _el(scoring, "setvar", "100", action="Set", varname="SCORE")
+    elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
+        rows = match_rows(question)
+        answers = match_answers(question)
+        match_ids = {answer: f"{ident}-m{n}" for n, answer in enumerate(answers, 1)}
+        # The menus list answers, the stems come in rows: scramble whichever would reveal the key
+        # (an ordering question's stems are authored in the right order; a matching question's answers are).
+        row_order = scramble(len(rows), question.id) if isinstance(question, m.OrderQuestion) else list(range(len(rows)))
+        answer_order = (list(range(len(answers))) if isinstance(question, m.OrderQuestion)
+                        else scramble(len(answers), question.id))
+        points = f"{100 / len(rows):.2f}"
+        for index in row_order:
+            row = rows[index]
+            answer_id = f"{ident}-{index + 1}"
+            answer_ids.append(answer_id)
+            lid = _el(presentation, "response_lid", ident=f"response_{answer_id}")
+            _mattext(lid, to_inline_html(row.left))
+            render = _el(lid, "render_choice")
+            for position in answer_order:
+                answer = answers[position]
+                _mattext(_el(render, "response_label", ident=match_ids[answer]), plain=" ".join(to_plain(answer).split()))
+            scoring = _el(processing, "respcondition", continue_="Yes")
+            _el(scoring, "conditionvar").append(_varequal(f"response_{answer_id}", match_ids[row.right]))
+            _el(scoring, "setvar", points, action="Add", varname="SCORE")
+            # Canvas shows a pair's comment when that pair is matched wrongly.
+            wrong = etree.Element(f"{{{QTI_NS}}}not")
+            wrong.append(_varequal(f"response_{answer_id}", match_ids[row.right]))
+            _feedback_condition(processing, f"{answer_id}_fb", wrong)
+            feedbacks.append((f"{answer_id}_fb", to_inline_html(row.feedback)))
+    else:  # a new question type must be taught to every target
+        raise TypeError(f"QTI cannot write question type {question.type!r}")
+    _metadata(item, [("question_type", CANVAS_TYPES[question.type]), ("points_possible", "1.0"),
+                     ("original_answer_ids", ",".join(answer_ids))])
+    item.append(presentation)
+    item.append(processing)
+    for feedback_ident, html in feedbacks:
+        _itemfeedback(item, feedback_ident, html)
+
+
+def _help_item(view: AudienceView, quiz: m.Quiz, section: etree._Element) -> None:
+    item = _el(section, "item", ident=item_ident(view, quiz, "help"), title=HELP_TITLE)
+    _metadata(item, [("question_type", "text_only_question"), ("points_possible", "0.0"),
+                     ("original_answer_ids", "")])
+    _mattext(_el(item, "presentation"), to_html(help_markdown(view)))
+
+
+def assessment_ident(view: AudienceView, quiz: m.Quiz) -> str:
+    """The assessment's ident, also its folder in the zip."""
+    return f"quiz-{view.course.id}-{view.name}-{quiz.id}"
+
+
+def assessment_xml(view: AudienceView, quiz: m.Quiz) -> bytes:
+    """One quiz as a QTI 1.2 `<questestinterop><assessment>`."""
+    root = etree.Element(f"{{{QTI_NS}}}questestinterop", nsmap={None: QTI_NS, "xsi": XSI_NS})
+    root.set(f"{{{XSI_NS}}}schemaLocation", f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd")
+    assessment = _el(root, "assessment", ident=assessment_ident(view, quiz), title=quiz.title)
+    section = _el(assessment, "section", ident="root_section")
+    for question in quiz.questions:
+        question_item(view, quiz, question, section)
+    _help_item(view, quiz, section)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def assessment_meta_xml(view: AudienceView, quiz: m.Quiz) -> bytes:
+    """Canvas's quiz settings for one assessment (title, description, shuffling, quiz type, points)."""
+    root = etree.Element(f"{{{CANVAS_NS}}}quiz", nsmap={None: CANVAS_NS, "xsi": XSI_NS},
+                         identifier=assessment_ident(view, quiz))
+    root.set(f"{{{XSI_NS}}}schemaLocation", f"{CANVAS_NS} https://canvas.instructure.com/xsd/cccv1p0.xsd")
+    final = quiz.id == view.course.assessment.quiz
+    description = "\n".join(to_html(text) for text in (quiz.intro, edition_line(view.course)) if text)
+    for tag, value in (("title", quiz.title), ("description", description),
+                       ("shuffle_answers", "true" if quiz.shuffle else "false"),
+                       ("scoring_policy", "keep_highest"),
+                       ("quiz_type", "assignment" if final else "practice_quiz"),
+                       ("points_possible", f"{float(len(quiz.questions))}"),
+                       ("show_correct_answers", "true"),
+                       ("allowed_attempts", "-1")):
+        etree.SubElement(root, f"{{{CANVAS_NS}}}{tag}").text = value
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def manifest_xml(view: AudienceView, idents: list[str]) -> bytes:
+    """The IMS Content Packaging manifest listing each assessment and its Canvas settings file."""
+    root = etree.Element(f"{{{CP_NS}}}manifest", nsmap={None: CP_NS, "xsi": XSI_NS},
+                         identifier=f"manifest-{view.course.id}-{view.name}")
+    root.set(f"{{{XSI_NS}}}schemaLocation", f"{CP_NS} http://www.imsglobal.org/xsd/imscp_v1p1.xsd")
+    metadata = etree.SubElement(root, f"{{{CP_NS}}}metadata")
+    etree.SubElement(metadata, f"{{{CP_NS}}}schema").text = "IMS Content"
+    etree.SubElement(metadata, f"{{{CP_NS}}}schemaversion").text = "1.1.4"
+    etree.SubElement(root, f"{{{CP_NS}}}organizations")
+    resources = etree.SubElement(root, f"{{{CP_NS}}}resources")
+    for ident in idents:
+        resource = etree.SubElement(resources, f"{{{CP_NS}}}resource", identifier=ident, type=QTI_RESOURCE_TYPE)
+        etree.SubElement(resource, f"{{{CP_NS}}}file", href=f"{ident}/{ident}.xml")
+        etree.SubElement(resource, f"{{{CP_NS}}}dependency", identifierref=f"{ident}-meta")
+        meta = etree.SubElement(resources, f"{{{CP_NS}}}resource", identifier=f"{ident}-meta",
+                                type=META_RESOURCE_TYPE, href=f"{ident}/assessment_meta.xml")
+        etree.SubElement(meta, f"{{{CP_NS}}}file", href=f"{ident}/assessment_meta.xml")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def write_qti_zip(view: AudienceView, archive: Path) -> Path:
+    """Write the QTI package for one audience as a deterministic zip."""
+    with tempfile.TemporaryDirectory(prefix="coursekit-qti-") as tmp:
+        folder = Path(tmp)
+        idents = []
+        for quiz in bank_quizzes(view):
+            ident = assessment_ident(view, quiz)
+            idents.append(ident)
+            (folder / ident).mkdir()
+            (folder / ident / f"{ident}.xml").write_bytes(assessment_xml(view, quiz))
+            (folder / ident / "assessment_meta.xml").write_bytes(assessment_meta_xml(view, quiz))
+        (folder / "imsmanifest.xml").write_bytes(manifest_xml(view, idents))
+        return zip_folder(folder, archive)
