@@ -24,7 +24,10 @@ pytestmark = pytest.mark.browser
 TRACKING_JS = REPO / "coursekit" / "player" / "tracking.js"
 UNIT_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>tracking unit page</title>
-<script src="tracking.js"></script></head><body><p>unit</p>{extra}</body></html>
+<script src="tracking.js"></script>
+<script>/* the player's side of the contract: terminate on pagehide */
+addEventListener("pagehide", function () {{ CourseTracker.terminate(); }});</script>
+</head><body><p>unit</p>{extra}</body></html>
 """
 META = {"courseId": "unit-course", "audience": "learners", "version": "1.0.0", "passMark": 60,
         "objectiveIds": ["recognise", "respond-well"]}
@@ -182,7 +185,7 @@ def test_fail_and_lms_mastery_score_wins(page: Any, site: LmsSite, version: str)
     assert start(frame, version)["passMark"] == 80
     frame.evaluate("CourseTracker.score(70, true)")
     frame.evaluate("CourseTracker.completed()")
-    unload_sco(page)  # pagehide terminates
+    unload_sco(page)  # pagehide: the page calls terminate()
     log = calls(page)
     assert check_calls(log, version) == []
     data = cmi(page)

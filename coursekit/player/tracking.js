@@ -327,8 +327,8 @@
     try {
       if (session.version !== "none") {
         session.result = startConnected(meta);
+        // pagehide is the player's: it saves first, then calls terminate() (see the contract).
         global.document.addEventListener("visibilitychange", onVisibilityChange);
-        global.addEventListener("pagehide", terminate);
         return session.result;
       }
     } catch (error) { /* fall through to the local record */ }

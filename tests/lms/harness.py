@@ -65,7 +65,8 @@ class LmsSite:
 def lms_init(version: str, *, mastery: float | None = None, completion_threshold: str | None = None,
              resume: dict[str, Any] | None = None) -> dict[str, Any]:
     """What an LMS loads into the runtime before launch: learner, mode, credit, the manifest's pass mark,
-    and for a relaunch the previous session's entry/location/suspend_data."""
+    and for a relaunch the previous session's entry/location/suspend_data and status
+    (resume keys: state, location, status; 2004 also success, progress)."""
     resume = resume or {}
     if version == "12":
         core: dict[str, Any] = {"student_id": "learner1", "student_name": "Learner, Test", "lesson_mode": "normal",
@@ -87,6 +88,10 @@ def lms_init(version: str, *, mastery: float | None = None, completion_threshold
         data.update({"entry": "resume", "location": resume.get("location", ""),
                      "suspend_data": resume.get("state", ""),
                      "completion_status": resume.get("status", "incomplete")})
+        # What the LMS keeps of the attempt besides the bookmark (2004 persists the whole attempt).
+        for key, element in (("success", "success_status"), ("progress", "progress_measure")):
+            if resume.get(key):
+                data[element] = resume[key]
     return data
 
 

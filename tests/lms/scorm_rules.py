@@ -172,8 +172,12 @@ def check_calls(calls: list[Call], version: str, *, finished: bool = True) -> li
             if field == "completion_status" and value not in COMPLETION:
                 problems.append(f"objective {index}: completion_status {value!r}")
 
+    # Statuses the LMS already held at launch (a relaunch) count unless this session changed them.
+    for c in calls:
+        if c["method"] == getter and c["args"][0] in ("cmi.core.lesson_status", "cmi.completion_status"):
+            status.setdefault(c["args"][0].rsplit(".", 1)[1], c["result"])
     if finishes:
-        incomplete = (status.get("lesson_status") in (None, "incomplete") if v12
+        incomplete = (status.get("lesson_status") in (None, "incomplete", "not attempted") if v12
                       else status.get("completion_status") != "completed")
         if incomplete and last_exit != "suspend":
             problems.append(f"session ended incomplete with exit {last_exit!r}, expected 'suspend'")
