@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from lxml import etree
 
 from coursekit.errors import BuildError
 from coursekit.model import Course, DecisionNode
@@ -136,7 +137,12 @@ def build_package(view: AudienceView, version: ScormVersion, folder: Path, archi
     if not (folder / LAUNCH).is_file():
         raise BuildError(f"{version.label}: the web module for audience {view.name!r} has no {LAUNCH}")
     files = package_files(folder)
-    (folder / "imsmanifest.xml").write_text(manifest_xml(view, version, files), "utf-8")
+    manifest = manifest_xml(view, version, files)
+    try:
+        etree.fromstring(manifest.encode("utf-8"), etree.XMLParser(no_network=True, resolve_entities=False))
+    except etree.XMLSyntaxError as error:  # a template bug, but say where
+        raise RuntimeError(f"internal error: {version.label} manifest for {view.name!r} is not XML: {error}")
+    (folder / "imsmanifest.xml").write_text(manifest, "utf-8")
     # The XML control documents (ADL's XSDs, unmodified) go next to the manifest, as ADL's packages do.
     for schema in control_files(version):
         target = folder / schema.relative_to(TEMPLATES / version.control_files)
