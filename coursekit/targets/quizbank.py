@@ -20,7 +20,6 @@ import click
 
 from coursekit import model as m
 from coursekit.targets import Target
-from coursekit.text import to_plain
 from coursekit.view import AudienceView, audience_view
 
 HELP_TITLE = "Help and support"
@@ -44,7 +43,8 @@ def ordinal(n: int) -> str:
 def match_rows(question: m.OrderQuestion | m.MatchQuestion) -> list[MatchRow]:
     """The prompts and answers of a matching question; an ordering question's items matched to positions."""
     if isinstance(question, m.OrderQuestion):
-        return [MatchRow(item.text, ordinal(index), item.feedback) for index, item in enumerate(question.items, 1)]
+        return [MatchRow(item.text, ordinal(index), item.feedback)
+                for index, item in enumerate(question.items, 1)]
     return [MatchRow(pair.left, pair.right, pair.feedback) for pair in question.pairs]
 
 
@@ -106,12 +106,14 @@ def _category_name(text: str) -> str:
 def category_path(view: AudienceView, quiz: m.Quiz) -> str:
     """The Moodle category for a quiz: course and audience, then the quiz title."""
     course = view.course
-    return f"$course$/top/{_category_name(f'{course.title} ({view.audience.label})')}/{_category_name(quiz.title)}"
+    course_name = _category_name(f"{course.title} ({view.audience.label})")
+    return f"$course$/top/{course_name}/{_category_name(quiz.title)}"
 
 
 def edition_line(course: m.Course) -> str:
     """Course title, version and the date the facts were last checked."""
-    return f"{course.title} · version {course.version} · facts last checked {course.facts_checked.isoformat()}"
+    checked = course.facts_checked.isoformat()
+    return f"{course.title} · version {course.version} · facts last checked {checked}"
 
 
 def help_markdown(view: AudienceView) -> str:
@@ -122,11 +124,6 @@ def help_markdown(view: AudienceView) -> str:
         reach = " · ".join(part for part in (contact.phone, contact.url, contact.how) if part)
         contacts.append(f"- **{contact.name}**: {contact.description}" + (f" ({reach})" if reach else ""))
     return "\n\n".join(part for part in lines + ["\n".join(contacts), edition_line(view.course)] if part)
-
-
-def help_plain(view: AudienceView) -> str:
-    """The help text as one plain line per entry (spreadsheet and text files)."""
-    return to_plain(help_markdown(view))
 
 
 def question_id(quiz: m.Quiz, question: m.QuestionBase) -> str:

@@ -25,8 +25,8 @@ from coursekit.view import AudienceView
 
 _ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:", "\n": "\\n"}
 # A leading "%12%" reads as a weight and a leading "[html]" as a format. Their first character is written
-# as an HTML character reference, which markdown renders unchanged (Moodle's PHP Markdown and CommonMark alike;
-# a backslash would not do: PHP Markdown does not treat "\\%" as an escape).
+# as an HTML character reference, which markdown renders unchanged (Moodle's PHP Markdown and CommonMark
+# alike; a backslash would not do: PHP Markdown does not treat "\\%" as an escape).
 _LEADING_HAZARD = re.compile(r"^(%|\[(html|moodle|plain|markdown)\])")
 _REFERENCES = {"%": "&#37;", "[": "&#91;"}
 
@@ -68,7 +68,8 @@ def _general(question: m.QuestionBase) -> str:
 def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
     """One question as a GIFT block (comment line with id and tags, then the question)."""
     tags = " ".join(f"[tag:{advice}]" for advice in question.assesses)
-    head = f"// [id:{question_id(quiz, question)}] {tags}\n::{escape_gift(question.id)}::[markdown]{escape_gift(question.prompt)}"
+    head = (f"// [id:{question_id(quiz, question)}] {tags}\n"
+            f"::{escape_gift(question.id)}::[markdown]{escape_gift(question.prompt)}")
     general = _general(question)
     lines: list[str] = []
     if isinstance(question, m.SingleQuestion):
@@ -82,11 +83,13 @@ def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
     elif isinstance(question, m.TrueFalseQuestion):
         right, wrong = ((question.feedback_true, question.feedback_false) if question.answer
                         else (question.feedback_false, question.feedback_true))
-        return f"{head}{{{'TRUE' if question.answer else 'FALSE'}{_feedback(wrong)}{_feedback(right)}{general}}}"
+        verdict = "TRUE" if question.answer else "FALSE"
+        return f"{head}{{{verdict}{_feedback(wrong)}{_feedback(right)}{general}}}"
     elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
         rows = match_rows(question)
         for row in rows:
-            lines.append(f"={escape_gift(answer_markdown(row.left))} -> {escape_gift(match_right_plain(row.right))}")
+            left, right = escape_gift(answer_markdown(row.left)), escape_gift(match_right_plain(row.right))
+            lines.append(f"={left} -> {right}")
         for extra in match_answers(question)[len({row.right for row in rows}):]:
             lines.append(f"= -> {escape_gift(match_right_plain(extra))}")
     else:  # a new question type must be taught to every target

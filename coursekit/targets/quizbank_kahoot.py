@@ -81,7 +81,8 @@ def one_line(markdown: str) -> str:
 def time_limit(question: str, answers: tuple[str, ...], *, multiple: bool) -> int:
     """Seconds to read and answer: 10 characters a second plus 5 s, (plus 10 s to pick several), at least 20,
     rounded up to the next time Kahoot offers."""
-    needed = 5 + math.ceil((len(question) + sum(len(answer) for answer in answers)) / 10) + (10 if multiple else 0)
+    characters = len(question) + sum(len(answer) for answer in answers)
+    needed = 5 + math.ceil(characters / 10) + (10 if multiple else 0)
     return next((limit for limit in TIME_LIMITS if limit >= max(20, needed)), TIME_LIMITS[-1])
 
 
@@ -106,10 +107,12 @@ def kahoot_row(quiz: m.Quiz, question: m.QuestionBase) -> KahootRow | Skipped:
         raise TypeError(f"Kahoot cannot write question type {question.type!r}")
     text = one_line(question.prompt)
     if kahoot_length(text) > QUESTION_LIMIT:
-        reasons.append(f"the question is {kahoot_length(text)} characters (Kahoot takes at most {QUESTION_LIMIT})")
+        reasons.append(f"the question is {kahoot_length(text)} characters "
+                       f"(Kahoot takes at most {QUESTION_LIMIT})")
     for n, answer in enumerate(answers, 1):
         if kahoot_length(answer) > ANSWER_LIMIT:
-            reasons.append(f"answer {n} is {kahoot_length(answer)} characters (Kahoot takes at most {ANSWER_LIMIT})")
+            reasons.append(f"answer {n} is {kahoot_length(answer)} characters "
+                           f"(Kahoot takes at most {ANSWER_LIMIT})")
     if reasons:
         return Skipped(quiz, question, tuple(reasons))
     return KahootRow(quiz.id, question.id, text, answers,
@@ -127,6 +130,11 @@ def kahoot_rows(view: AudienceView) -> tuple[list[KahootRow], list[Skipped]]:
     return rows, skipped
 
 
+def _contact_line(contact: m.HelpContact) -> str:
+    reach = contact.phone or contact.url
+    return f"{contact.name} ({reach})" if reach and reach not in contact.name else contact.name
+
+
 def _workbook_bytes(view: AudienceView, rows: list[KahootRow], skipped_name: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -142,8 +150,7 @@ def _workbook_bytes(view: AudienceView, rows: list[KahootRow], skipped_name: str
         "Import: in Kahoot, create a kahoot, then Add question > Import spreadsheet and choose this file. "
         f"Questions that do not fit Kahoot's limits are listed in {skipped_name}; none is shortened.",
         " ".join(view.audience.core_messages),
-        "Help: " + "; ".join(contact.name + (f" ({contact.phone or contact.url})" if contact.phone or contact.url
-                                             else "") for _hid, contact in view.help),
+        "Help: " + "; ".join(_contact_line(contact) for _hid, contact in view.help),
     ]
     for offset, note in enumerate(notes):
         sheet.cell(row=2 + offset, column=2, value=note)
@@ -178,7 +185,8 @@ def skipped_text(view: AudienceView, rows: list[KahootRow], skipped: list[Skippe
     if not skipped:
         lines.append(f"All {total} questions fit Kahoot's limits and are in {xlsx_name}; none was left out.")
     else:
-        lines.append(f"{len(rows)} of {total} questions are in {xlsx_name}. These {len(skipped)} were left out "
+        lines.append(f"{len(rows)} of {total} questions are in {xlsx_name}. "
+                     f"These {len(skipped)} were left out "
                      "(Kahoot takes 2-4 answers, questions up to 120 characters and answers up to 75; "
                      "nothing is shortened):")
         lines.append("")

@@ -84,7 +84,8 @@ def question_xml(quiz: m.Quiz, question: m.QuestionBase, root: etree._Element) -
         weights = ([100.0 if o.correct else 0.0 for o in question.options] if single
                    else multiple_weights(question))
         for option, weight in zip(question.options, weights):
-            _answer(element, format_percent(weight), to_inline_html(option.text), to_inline_html(option.feedback))
+            _answer(element, format_percent(weight), to_inline_html(option.text),
+                    to_inline_html(option.feedback))
     elif isinstance(question, m.TrueFalseQuestion):
         element = _common(quiz, question, "truefalse", root)
         for value, feedback in ((True, question.feedback_true), (False, question.feedback_false)):
@@ -122,8 +123,9 @@ def moodle_xml(view: AudienceView) -> bytes:
     """The Moodle XML file for one audience, as UTF-8 bytes."""
     course = view.course
     root = etree.Element("quiz")
-    root.append(etree.Comment(f" {course.title}: question bank for {view.audience.label} ".replace("--", "- -")))
-    root.append(etree.Comment(f" {edition_line(course)} ".replace("--", "- -")))
+    # An XML comment may not contain "--".
+    for note in (f"{course.title}: question bank for {view.audience.label}", edition_line(course)):
+        root.append(etree.Comment(f" {note} ".replace("--", "- -")))
     for quiz in bank_quizzes(view):
         category = etree.SubElement(root, "question", type="category")
         _plain(etree.SubElement(category, "category"), "text", category_path(view, quiz))

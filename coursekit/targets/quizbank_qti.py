@@ -16,8 +16,7 @@ from lxml import etree
 
 from coursekit import model as m
 from coursekit.targets.quizbank import (
-    HELP_TITLE, bank_quizzes, edition_line, general_feedback_markdown, help_markdown, match_answers,
-    match_rows, scramble,
+    HELP_TITLE, bank_quizzes, edition_line, help_markdown, match_answers, match_rows, scramble,
 )
 from coursekit.text import to_html, to_inline_html, to_plain
 from coursekit.view import AudienceView
@@ -30,7 +29,8 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 QTI_RESOURCE_TYPE = "imsqti_xmlv1p2"
 META_RESOURCE_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 CANVAS_TYPES = {"single": "multiple_choice_question", "multiple": "multiple_answers_question",
-                "true_false": "true_false_question", "order": "matching_question", "match": "matching_question"}
+                "true_false": "true_false_question", "order": "matching_question",
+                "match": "matching_question"}
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -78,79 +78,96 @@ def item_ident(view: AudienceView, quiz: m.Quiz, question_id: str) -> str:
     return f"item-{view.course.id}-{view.name}-{quiz.id}-{question_id}"
 
 
-def question_item(view: AudienceView, quiz: m.Quiz, question: m.QuestionBase, section: etree._Element) -> None:
+def _choice_item(question: m.SingleQuestion | m.MultipleQuestion | m.TrueFalseQuestion, ident: str,
+                 shuffle: bool, presentation: etree._Element,
+                 processing: etree._Element) -> list[tuple[str, str]]:
+    """Choices, per-choice feedback and all-or-nothing scoring as Canvas exports them; returns feedbacks."""
+    if isinstance(question, m.TrueFalseQuestion):
+        # (id suffix, html text, plain text, correct, feedback)
+        choices = [("true", None, "True", question.answer, question.feedback_true),
+                   ("false", None, "False", not question.answer, question.feedback_false)]
+    else:
+        choices = [(str(n), to_inline_html(o.text), None, o.correct, o.feedback)
+                   for n, o in enumerate(question.options, 1)]
+    single = not isinstance(question, m.MultipleQuestion)
+    cardinality = "Single" if single else "Multiple"
+    lid = _el(presentation, "response_lid", ident="response1", rcardinality=cardinality)
+    render = _el(lid, "render_choice", shuffle="Yes" if shuffle else "No")
+    feedbacks = []
+    answer_ids = [f"{ident}-{choice[0]}" for choice in choices]
+    for answer_id, (_suffix, html, plain, _correct, feedback) in zip(answer_ids, choices):
+        _mattext(_el(render, "response_label", ident=answer_id), html, plain=plain)
+        _feedback_condition(processing, f"{answer_id}_fb", _varequal("response1", answer_id))
+        feedbacks.append((f"{answer_id}_fb", to_inline_html(feedback)))
+    scoring = _el(processing, "respcondition", continue_="No")
+    conditionvar = _el(scoring, "conditionvar")
+    if single:
+        conditionvar.append(_varequal("response1", next(a for a, c in zip(answer_ids, choices) if c[3])))
+    else:
+        # Right only with every correct choice and no other, the model's rule for multiple answers.
+        both = _el(conditionvar, "and")
+        for answer_id, choice in zip(answer_ids, choices):
+            target = both if choice[3] else _el(both, "not")
+            target.append(_varequal("response1", answer_id))
+    _el(scoring, "setvar", "100", action="Set", varname="SCORE")
+    return feedbacks
+
+
+def _matching_item(question: m.OrderQuestion | m.MatchQuestion, ident: str,
+                   presentation: etree._Element, processing: etree._Element) -> list[tuple[str, str]]:
+    """A menu per prompt, points shared between prompts, a pair's feedback shown when matched wrongly."""
+    rows = match_rows(question)
+    answers = match_answers(question)
+    match_ids = {answer: f"{ident}-m{n}" for n, answer in enumerate(answers, 1)}
+    # The stems come in rows and the menus list answers: scramble whichever would give the key away
+    # (an ordering question's stems are authored in order; a matching question's answers follow its stems).
+    ordering = isinstance(question, m.OrderQuestion)
+    row_order = scramble(len(rows), question.id) if ordering else list(range(len(rows)))
+    answer_order = list(range(len(answers))) if ordering else scramble(len(answers), question.id)
+    points = f"{100 / len(rows):.2f}"
+    feedbacks = []
+    for index in row_order:
+        row = rows[index]
+        answer_id = f"{ident}-{index + 1}"
+        respident = f"response_{answer_id}"
+        lid = _el(presentation, "response_lid", ident=respident)
+        _mattext(lid, to_inline_html(row.left))
+        render = _el(lid, "render_choice")
+        for position in answer_order:
+            label = _el(render, "response_label", ident=match_ids[answers[position]])
+            _mattext(label, plain=" ".join(to_plain(answers[position]).split()))
+        scoring = _el(processing, "respcondition", continue_="Yes")
+        _el(scoring, "conditionvar").append(_varequal(respident, match_ids[row.right]))
+        _el(scoring, "setvar", points, action="Add", varname="SCORE")
+        wrong = etree.Element(f"{{{QTI_NS}}}not")
+        wrong.append(_varequal(respident, match_ids[row.right]))
+        _feedback_condition(processing, f"{answer_id}_fb", wrong)
+        feedbacks.append((f"{answer_id}_fb", to_inline_html(row.feedback)))
+    return feedbacks
+
+
+def question_item(view: AudienceView, quiz: m.Quiz, question: m.QuestionBase,
+                  section: etree._Element) -> None:
     """Append one question as a QTI 1.2 `<item>` in Canvas's shape."""
     ident = item_ident(view, quiz, question.id)
     item = _el(section, "item", ident=ident, title=question.id)
-    feedbacks: list[tuple[str, str]] = []  # (ident, html) in the order they are written
     presentation = etree.Element(f"{{{QTI_NS}}}presentation")
     processing = etree.Element(f"{{{QTI_NS}}}resprocessing")
-    _el(_el(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE", vartype="Decimal")
+    _el(_el(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE",
+        vartype="Decimal")
     _mattext(presentation, to_html(question.prompt))
-    general = general_feedback_markdown(question, with_answer_key=False)
-    if general:
+    feedbacks: list[tuple[str, str]] = []  # (ident, html) in the order they are written
+    if question.explanation:
         _feedback_condition(processing, "general_fb", None)
-        feedbacks.append(("general_fb", to_html(general)))
-    answer_ids: list[str] = []
+        feedbacks.append(("general_fb", to_html(question.explanation)))
     if isinstance(question, (m.SingleQuestion, m.MultipleQuestion, m.TrueFalseQuestion)):
-        if isinstance(question, m.TrueFalseQuestion):
-            choices = [("true", None, "True", question.answer, question.feedback_true),
-                       ("false", None, "False", not question.answer, question.feedback_false)]
-        else:
-            choices = [(str(n), to_inline_html(o.text), None, o.correct, o.feedback)
-                       for n, o in enumerate(question.options, 1)]
-        single = not isinstance(question, m.MultipleQuestion)
-        lid = _el(presentation, "response_lid", ident="response1", rcardinality="Single" if single else "Multiple")
-        render = _el(lid, "render_choice", shuffle="Yes" if quiz.shuffle and question.type != "true_false" else "No")
-        for suffix, html, plain, _correct, feedback in choices:
-            answer_id = f"{ident}-{suffix}"
-            answer_ids.append(answer_id)
-            _mattext(_el(render, "response_label", ident=answer_id), html, plain=plain)
-            _feedback_condition(processing, f"{answer_id}_fb", _varequal("response1", answer_id))
-            feedbacks.append((f"{answer_id}_fb", to_inline_html(feedback)))
-        scoring = _el(processing, "respcondition", continue_="No")
-        conditionvar = _el(scoring, "conditionvar")
-        if single:
-            right = next(answer_id for answer_id, choice in zip(answer_ids, choices) if choice[3])
-            conditionvar.append(_varequal("response1", right))
-        else:
-            both = _el(conditionvar, "and")
-            for answer_id, choice in zip(answer_ids, choices):
-                if choice[3]:
-                    both.append(_varequal("response1", answer_id))
-                else:
-                    _el(both, "not").append(_varequal("response1", answer_id))
-        _el(scoring, "setvar", "100", action="Set", varname="SCORE")
+        shuffle = quiz.shuffle and not isinstance(question, m.TrueFalseQuestion)
+        feedbacks += _choice_item(question, ident, shuffle, presentation, processing)
     elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
-        rows = match_rows(question)
-        answers = match_answers(question)
-        match_ids = {answer: f"{ident}-m{n}" for n, answer in enumerate(answers, 1)}
-        # The menus list answers, the stems come in rows: scramble whichever would reveal the key
-        # (an ordering question's stems are authored in the right order; a matching question's answers are).
-        row_order = scramble(len(rows), question.id) if isinstance(question, m.OrderQuestion) else list(range(len(rows)))
-        answer_order = (list(range(len(answers))) if isinstance(question, m.OrderQuestion)
-                        else scramble(len(answers), question.id))
-        points = f"{100 / len(rows):.2f}"
-        for index in row_order:
-            row = rows[index]
-            answer_id = f"{ident}-{index + 1}"
-            answer_ids.append(answer_id)
-            lid = _el(presentation, "response_lid", ident=f"response_{answer_id}")
-            _mattext(lid, to_inline_html(row.left))
-            render = _el(lid, "render_choice")
-            for position in answer_order:
-                answer = answers[position]
-                _mattext(_el(render, "response_label", ident=match_ids[answer]), plain=" ".join(to_plain(answer).split()))
-            scoring = _el(processing, "respcondition", continue_="Yes")
-            _el(scoring, "conditionvar").append(_varequal(f"response_{answer_id}", match_ids[row.right]))
-            _el(scoring, "setvar", points, action="Add", varname="SCORE")
-            # Canvas shows a pair's comment when that pair is matched wrongly.
-            wrong = etree.Element(f"{{{QTI_NS}}}not")
-            wrong.append(_varequal(f"response_{answer_id}", match_ids[row.right]))
-            _feedback_condition(processing, f"{answer_id}_fb", wrong)
-            feedbacks.append((f"{answer_id}_fb", to_inline_html(row.feedback)))
+        feedbacks += _matching_item(question, ident, presentation, processing)
     else:  # a new question type must be taught to every target
         raise TypeError(f"QTI cannot write question type {question.type!r}")
+    answer_ids = [f.removesuffix("_fb") for f, _html in feedbacks if f != "general_fb"]
     _metadata(item, [("question_type", CANVAS_TYPES[question.type]), ("points_possible", "1.0"),
                      ("original_answer_ids", ",".join(answer_ids))])
     item.append(presentation)
@@ -212,7 +229,8 @@ def manifest_xml(view: AudienceView, idents: list[str]) -> bytes:
     etree.SubElement(root, f"{{{CP_NS}}}organizations")
     resources = etree.SubElement(root, f"{{{CP_NS}}}resources")
     for ident in idents:
-        resource = etree.SubElement(resources, f"{{{CP_NS}}}resource", identifier=ident, type=QTI_RESOURCE_TYPE)
+        resource = etree.SubElement(resources, f"{{{CP_NS}}}resource", identifier=ident,
+                                    type=QTI_RESOURCE_TYPE)
         etree.SubElement(resource, f"{{{CP_NS}}}file", href=f"{ident}/{ident}.xml")
         etree.SubElement(resource, f"{{{CP_NS}}}dependency", identifierref=f"{ident}-meta")
         meta = etree.SubElement(resources, f"{{{CP_NS}}}resource", identifier=f"{ident}-meta",
