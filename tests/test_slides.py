@@ -44,14 +44,19 @@ class Built:
         return sorted(p for p in self.files if p.suffix == ".pptx")
 
 
-def stress_course(course: m.Course) -> m.Course:
-    """The fixture with far too much text in places: long pages, messages, choices, options and contacts."""
+def stress_course(course: m.Course, root: Path) -> m.Course:
+    """The fixture with far too much text in places (long pages, messages, choices, options) and a picture."""
+    from PIL import Image
+
+    Image.new("RGB", (400, 300), theme.PALETTE.primary_tint).save(root / "picture.png")
     sentence = "This sentence adds one more careful detail so that the paragraph becomes much too long for one slide. "
     long_body = sentence * 14 + "\n\n" + "".join(
         f"- Point {i}: a bullet with enough words in it to wrap onto a second line at the larger sizes\n"
         for i in range(1, 12)) + "\nA very long address: https://" + "very-long-part-" * 12 + "example.org/x"
     first = course.modules[0]
-    pages = [first.pages[0].model_copy(update={"body": long_body}), *first.pages[1:]]
+    picture = m.Image(file="picture.png", alt="A plain panel standing in for a picture")
+    pages = [first.pages[0].model_copy(update={"body": long_body}),
+             first.pages[1].model_copy(update={"image": picture}), *first.pages[2:]]
     modules = [first.model_copy(update={"pages": pages}), *course.modules[1:]]
     scenario = course.scenarios["odd-email"]
     inbox = scenario.nodes["inbox"]
@@ -67,6 +72,7 @@ def stress_course(course: m.Course) -> m.Course:
                for option in question.options]
     questions = [question.model_copy(update={"options": options}), *final.questions[1:]]
     return course.model_copy(update={
+        "root": str(root),
         "modules": modules,
         "scenarios": dict(course.scenarios, **{"odd-email": scenario.model_copy(update={"nodes": nodes})}),
         "quizzes": dict(course.quizzes, final=final.model_copy(update={"questions": questions})),
@@ -95,7 +101,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, phishing_root: Path) -> dict
     results["phishing"] = Built("phishing", fixture, out, build(fixture, out))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(PREVIEWS_ENV, "0")
-        stressed = stress_course(fixture)
+        stressed = stress_course(fixture, tmp_path_factory.mktemp("stress-course"))
         out = tmp_path_factory.mktemp("slides-stress")
         results["stress"] = Built("stress", stressed, out, build(stressed, out))
         if (REPO / "course" / "course.yaml").is_file():
@@ -305,9 +311,12 @@ def test_notes_carry_timing_safeguarding_answers_and_questions(built: dict[str, 
         assert all(re.search(r"about \d+ minutes?", n) for n in notes[:-1]), "a slide has no timing"
         for q in plan.questions:
             assert q.answer in notes[-1] and q.answer in notes[-2], "anticipated Q&A missing from help/closing"
+        decisions = [text for slide, text in zip(prs.slides, notes)
+                     if any(jump_target(s) is not None and s.name.startswith("Choice") for s in slide.shapes)]
+        assert all("Safeguarding:" in t and "Answers:" in t and "Discussion:" in t for t in decisions), kinds
+        if any(a.scenario for a in plan.activities):
+            assert safeguarding in decisions[0], "the scenario's first slide lacks the full safeguarding notes"
         for slide, text in zip(prs.slides, notes):
-            if any(jump_target(s) is not None and s.name.startswith("Choice") for s in slide.shapes):
-                assert safeguarding in text and "Answers:" in text and "Discussion:" in text, kinds
             if re.search(r": (question|answer) \d+ of \d+$", title_of(slide)):
                 assert "Answer:" in text and "Discussion:" in text
 
@@ -414,6 +423,9 @@ def test_stress_course_is_shrunk_and_split_not_overflowed(built: dict[str, Built
     sizes = {run.font.size.pt for s in prs.slides for shape in shapes_with_text(s)
              for p in shape.text_frame.paragraphs for run in p.runs}
     assert min(sizes) < 28, "the long texts should have been shrunk before being split"
+    pictures = [cnvpr(shape).get("descr") for s in prs.slides for shape in s.shapes
+                if shape.shape_type == MSO_SHAPE_TYPE.PICTURE and not shape.name.startswith("Icon")]
+    assert pictures == ["A plain panel standing in for a picture"]
 
 
 def test_every_run_is_at_least_18_point(one: Built) -> None:
@@ -472,8 +484,11 @@ def outline(path: Path) -> str:
             for paragraph in shape.text_frame.paragraphs:
                 ppr = paragraph._p.pPr
                 bullet = ""
-                if ppr is not None and ppr.find(f"{A}buAutoNum") is not None:
-                    bullet = ppr.find(f"{A}buAutoNum").get("startAt", "1") + ". "
+                numbering = ppr.find(f"{A}buAutoNum") if ppr is not None else None
+                if numbering is not None:
+                    number = int(numbering.get("startAt", "1"))
+                    alpha = numbering.get("type") == "alphaUcPeriod"
+                    bullet = (chr(ord("A") + number - 1) if alpha else str(number)) + ". "
                 elif ppr is not None and ppr.find(f"{A}buChar") is not None:
                     bullet = ppr.find(f"{A}buChar").get("char") + " "
                 text = "".join(f"**{r.text}**" if r.font.bold else r.text for r in paragraph.runs)

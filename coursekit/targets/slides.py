@@ -47,7 +47,7 @@ CONTENT_W = SLIDE_W - 2 * MARGIN_X
 INSET_X, INSET_Y = 7.2, 3.6
 BODY_TOP, BODY_BOTTOM = 132.0, 508.0
 GROUP_GAP_IN = 0.15  # × size: between paragraphs of one group (an option and its feedback)
-BULLET_STEP = 1.3  # × size per bullet level
+BULLET_STEP = 1.5  # × size per bullet level: room for "•", "A." and "10."
 TITLE_SIZES = (36.0, 34.0, 32.0, 30.0, 28.0, 26.0, 24.0, 22.0, 20.0, 18.0)
 BODY_SIZES = {
     "title": (28.0, 26.0, 24.0, 22.0, 20.0, 18.0),
@@ -299,19 +299,31 @@ def paginate(spec: SlideSpec) -> list[Page]:
     for _ in range(8):
         first = max(1, math.ceil(len(groups) / spec.max_groups))
         for count in range(first, len(groups) + 1):
-            for size in sizes:
-                for parts in partitions(groups, count):
-                    if any(len(part) > spec.max_groups for part in parts):
-                        continue
-                    laid = [part_fits(part, size, boxes) for part in parts]
-                    if all(columns is not None for columns in laid):
-                        pages = [Page(spec, spec.title, columns, size) for columns in laid if columns is not None]
-                        for index, page in enumerate(pages, start=1):
-                            page.part, page.parts = index, len(pages)
-                            page.fixed = index == len(pages)
-                            if len(pages) > 1:
-                                page.title = f"{spec.title} ({index}/{len(pages)})"
-                        return pages
+            # Fewest slides first; among the ways to cut, the one whose smallest text is largest. Each part
+            # then gets the largest size it fits at (a long paragraph on one slide does not shrink the rest).
+            best: tuple[tuple[float, float], list[tuple[list[list[Group]], float]]] | None = None
+            for parts in partitions(groups, count):
+                if any(len(part) > spec.max_groups for part in parts):
+                    continue
+                laid: list[tuple[list[list[Group]], float]] = []
+                for part in parts:
+                    fitted = next(((columns, size) for size in sizes
+                                   if (columns := part_fits(part, size, boxes)) is not None), None)
+                    if fitted is None:
+                        break
+                    laid.append(fitted)
+                else:
+                    score = (min(size for _, size in laid), sum(size for _, size in laid))
+                    if best is None or score > best[0]:
+                        best = (score, laid)
+            if best is not None:
+                pages = [Page(spec, spec.title, columns, size) for columns, size in best[1]]
+                for index, page in enumerate(pages, start=1):
+                    page.part, page.parts = index, len(pages)
+                    page.fixed = index == len(pages)
+                    if len(pages) > 1:
+                        page.title = f"{spec.title} ({index}/{len(pages)})"
+                return pages
         # Something is too tall even alone at 18 pt: split it (groups into paragraphs, paragraphs in two).
         tallest = max(range(len(groups)), key=lambda i: groups_height(groups[i], MIN_SIZE, boxes[0].inner_w))
         group = groups[tallest]
@@ -441,7 +453,7 @@ def write_paragraphs(frame: Any, laid: list[tuple[Para, MeasuredParagraph]], kin
             etree.SubElement(ppr, qn("a:buFont")).set("typeface", theme.FONT_FAMILY)
             if paragraph.number:
                 numbering = etree.SubElement(ppr, qn("a:buAutoNum"))
-                numbering.set("type", "arabicPeriod")
+                numbering.set("type", paragraph.numbering)
                 if paragraph.number > 1:
                     numbering.set("startAt", str(paragraph.number))
             else:

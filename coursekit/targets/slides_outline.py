@@ -13,6 +13,10 @@ from coursekit.text import Run, to_blocks, to_plain
 from coursekit.view import AudienceView, audience_view, filter_quiz
 
 LETTERS = "ABCDEFGHIJ"
+# The plan's full safeguarding notes go on the title, each scenario's first and ending slides and the help slide;
+# the slides in between carry this reminder instead of repeating them dozens of times.
+SHORT_SAFEGUARDING = ("Safeguarding: keep the discussion about the characters, not anyone in the room; the full "
+                      "safeguarding notes are on the scenario's first slide.")
 # Content slides keep to about six short bullets; a question with its options is one idea, so it may have more.
 QUIZ_GROUPS = 16
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -32,6 +36,7 @@ class Para:
     level: int = 0
     number: int = 0
     colour: str = ""  # a PALETTE field name; "" = the slide's text colour
+    numbering: str = "arabicPeriod"  # DrawingML auto-number scheme of numbered items ("alphaUcPeriod": A. B.)
 
     @property
     def text(self) -> str:
@@ -286,7 +291,8 @@ class OutlineBuilder:
                 self.talking_points(activity) + [
                     f"Discussion: read the messages aloud, then ask \u201c{node.prompt}\u201d. Take a few answers "
                     "and ask why, then click the option the group chooses.",
-                    "Answers: " + " | ".join(answers), self.safeguarding, timing]
+                    "Answers: " + " | ".join(answers),
+                    self.safeguarding if node_id == scenario.start else SHORT_SAFEGUARDING, timing]
             choices = [Link(f"{LETTERS[j]}  {c.text}", choice_keys[j],
                             f"Choice {LETTERS[j]}: {c.text}. Select to see what happens.")
                        for j, c in enumerate(node.choices)]
@@ -302,7 +308,7 @@ class OutlineBuilder:
                     links.insert(0, Link("Try another choice", key[node_id], f"Back to: {node.prompt}"))
                 notes = [f"They chose {LETTERS[j]}: {choice.text} ({choice.quality}).", choice.feedback,
                          "Discussion: why might someone choose this? How might the people in the story feel?",
-                         self.safeguarding, timing]
+                         SHORT_SAFEGUARDING, timing]
                 self.add(SlideSpec(choice_keys[j], "consequence", f"{LETTERS[j]}: {choice.text}",
                                    [[para(label, bold=True, colour=colour)], [para(choice.feedback)]], notes,
                                    links=links))
@@ -427,45 +433,47 @@ def scenario_order(scenario: m.Scenario) -> list[str]:
 
 def question_content(question: m.Question) -> tuple[list[Group], list[Group], str]:
     """What the class sees when asked, what the reveal shows, and the answer in one line for the notes."""
-    def lettered(letter: str, text: str) -> Para:
-        return Para([Run(f"{letter}  ", bold=True), Run(text)])
+    def item(index: int, runs: list[Run], *, letters: bool = True) -> Para:
+        # A real numbered list ("A.", "B." or "1.", "2."): wrapped lines hang under the text, not the letter.
+        return Para(runs, level=1, number=index + 1, numbering="alphaUcPeriod" if letters else "arabicPeriod")
+
+    def feedback(text: str) -> Para:
+        return para(text, level=2)
 
     if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
         hint = "Choose one answer." if isinstance(question, m.SingleQuestion) else "Choose all that apply."
-        asked = [[para(hint, italic=True)]] + [[lettered(LETTERS[i], o.text)] for i, o in enumerate(question.options)]
+        asked = [[para(hint, italic=True)]] + [[item(i, [Run(o.text)])] for i, o in enumerate(question.options)]
         correct = [f"{LETTERS[i]} ({o.text})" for i, o in enumerate(question.options) if o.correct]
         reveal: list[Group] = [[para("Answer: " + ", ".join(correct), bold=True, colour="accent")]]
         for i, option in enumerate(question.options):
             verdict = Run(" \u2713 correct" if option.correct else " \u2717 not correct", bold=True)
-            reveal.append([Para([Run(f"{LETTERS[i]}  ", bold=True), Run(option.text), verdict]),
-                           para(option.feedback, level=1)])
+            reveal.append([item(i, [Run(option.text), verdict]), feedback(option.feedback)])
         return asked, reveal, ", ".join(correct)
     if isinstance(question, m.TrueFalseQuestion):
         answer = "True" if question.answer else "False"
-        feedback = question.feedback_true if question.answer else question.feedback_false
-        asked = [[para("True or false?", italic=True)], [lettered("A", "True")], [lettered("B", "False")]]
-        return asked, [[para(f"Answer: {answer}", bold=True, colour="accent")], [para(feedback)]], \
-            f"{answer}. {feedback}"
+        chosen = question.feedback_true if question.answer else question.feedback_false
+        asked = [[para("True or false?", italic=True)], [item(0, [Run("True")])], [item(1, [Run("False")])]]
+        return asked, [[para(f"Answer: {answer}", bold=True, colour="accent")], [para(chosen)]], \
+            f"{answer}. {chosen}"
     if isinstance(question, m.OrderQuestion):
-        texts = [item.text for item in question.items]
+        texts = [entry.text for entry in question.items]
         mixed = shuffled(texts, question.id)
         asked = [[para("Put these in the right order.", italic=True)]] + \
-            [[lettered(LETTERS[i], text)] for i, text in enumerate(mixed)]
+            [[item(i, [Run(text)])] for i, text in enumerate(mixed)]
         reveal = [[para("The right order:", bold=True, colour="accent")]]
-        for number, item in enumerate(question.items, start=1):
-            reveal.append([Para([Run(f"{number}.  ", bold=True), Run(item.text, bold=True)]),
-                           para(item.feedback, level=1)])
+        for i, entry in enumerate(question.items):
+            reveal.append([item(i, [Run(entry.text, bold=True)], letters=False), feedback(entry.feedback)])
         answer = " \u2192 ".join(f"{LETTERS[mixed.index(t)]} ({t})" for t in texts)
         return asked, reveal, answer
     if isinstance(question, m.MatchQuestion):
         rights = shuffled([pair.right for pair in question.pairs] + list(question.distractors), question.id)
-        asked = [[para("Match each item with one answer.", italic=True)]] + \
-            [[lettered(str(i), pair.left)] for i, pair in enumerate(question.pairs, start=1)] + \
-            [[para("Answers:", bold=True)]] + [[lettered(LETTERS[i], text)] for i, text in enumerate(rights)]
+        asked = [[para("Match each item with one answer.", italic=True)],
+                 [item(i, [Run(pair.left)], letters=False) for i, pair in enumerate(question.pairs)],
+                 [para("Answers:", bold=True)], [item(i, [Run(text)]) for i, text in enumerate(rights)]]
         reveal = [[para("The matches:", bold=True, colour="accent")]]
         for pair in question.pairs:
-            reveal.append([Para([Run(pair.left, bold=True), Run(" \u2192 "), Run(pair.right, bold=True)]),
-                           para(pair.feedback, level=1)])
+            reveal.append([Para([Run(pair.left, bold=True), Run(" \u2192 "), Run(pair.right, bold=True)], level=1),
+                           feedback(pair.feedback)])
         if question.distractors:
             reveal.append([para("Not used: " + ", ".join(question.distractors), italic=True)])
         answer = "; ".join(f"{i} \u2192 {LETTERS[rights.index(p.right)]} ({p.left} \u2192 {p.right})"
