@@ -1,0 +1,597 @@
+"""Target `print`: leaflet, poster, lesson/talk plan, worksheet, answer key and gamebook as tagged PDFs."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import random
+import re
+import shutil
+import subprocess
+from collections import deque
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Iterator, Literal, Sequence
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from coursekit import model as m
+from coursekit import theme
+from coursekit.errors import BuildError
+from coursekit.targets import Target
+from coursekit.text import to_html, to_inline_html, to_plain
+from coursekit.view import AudienceView, audience_view
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "print"
+PDF_VARIANT = "pdf/ua-1"
+ALLOWED_SCHEMES = ("file", "data")
+PREVIEW_DPI = 50
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Panel widths (mm) of the tri-fold: the panel that folds in is 3 mm narrower so it does not buckle.
+FOLD_IN_WIDTH, PANEL_WIDTH = 97, 100
+# Layouts to try, roomiest first, for the documents that must fit a fixed number of pages.
+# Where the leaflet's help goes, in order: the back panel first, then what does not fit there.
+HELP_SLOTS = ("back", "inside-right", "flap")
+DENSITIES = {"leaflet": ("", "compact"), "poster": ("", "compact", "compact minimal")}
+
+
+# --- small pure helpers (tested directly) -----------------------------------------------
+
+
+def format_date(day: _dt.date) -> str:
+    """A date as "15 January 2026" (independent of the machine's locale)."""
+    months = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December")
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def seeded_random(seed: str) -> random.Random:
+    """A random generator whose sequence depends only on `seed` (stable across runs and machines)."""
+    return random.Random(int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:8], "big"))
+
+
+def shuffled(items: Sequence[Any], seed: str, *, avoid_identity: bool = False) -> list[Any]:
+    """`items` in a seeded order; with `avoid_identity`, never the original order (if there are two or more)."""
+    order = list(items)
+    seeded_random(seed).shuffle(order)
+    if avoid_identity and len(order) > 1 and order == list(items):
+        order = order[1:] + order[:1]
+    return order
+
+
+def qr_svg(url: str, *, title: str = "") -> Markup:
+    """A QR code for `url` as inline vector SVG (error correction M, 4-module quiet zone on white)."""
+    import segno
+
+    code = segno.make(url, error="m")
+    svg = code.svg_inline(scale=1, border=4, dark=theme.PALETTE.ink, light="#ffffff", omitsize=True,
+                          svgclass="qr", lineclass="qr-line", title=title or None)
+    return Markup(svg)
+
+
+def url_label(url: str) -> str:
+    """A URL as people would type it: no scheme, no trailing slash."""
+    for prefix in ("https://", "http://", "mailto:", "tel:"):
+        if url.startswith(prefix):
+            url = url[len(prefix):]
+            break
+    return url.removeprefix("www.").rstrip("/") if url.count("/") <= 1 else url.removeprefix("www.")
+
+
+@dataclass(frozen=True)
+class HelpEntry:
+    """A help contact ready to print: its QR code only when it has an https URL."""
+
+    id: str
+    contact: m.HelpContact
+
+    @property
+    def qr(self) -> Markup | None:
+        """The contact's QR code (https URLs only)."""
+        if not self.contact.url.startswith("https:"):
+            return None
+        return qr_svg(self.contact.url, title=f"QR code: {self.contact.url}")
+
+    @property
+    def url_text(self) -> str:
+        """The URL as printed next to the QR code."""
+        return url_label(self.contact.url) if self.contact.url else ""
+
+
+@dataclass(frozen=True)
+class HelpItem:
+    """A help contact placed on a leaflet: a full card (the leaflet's own list) or one line (the others)."""
+
+    kind: Literal["card", "line"]
+    entry: HelpEntry
+
+
+def help_entries(view: AudienceView, extra: Sequence[str] = ()) -> list[HelpEntry]:
+    """The audience's help contacts in their authored order, then any other ids from `extra`."""
+    ids = [hid for hid, _ in view.help]
+    ids += [hid for hid in extra if hid not in ids]
+    return [HelpEntry(hid, view.course.help[hid]) for hid in ids]
+
+
+# --- quizzes on paper --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintedOption:
+    """An option of a single/multiple choice question with its printed letter."""
+
+    letter: str
+    text: str
+    correct: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class PrintedQuestion:
+    """A question laid out for paper: options lettered, orderings and matches in a seeded order."""
+
+    number: int
+    question: Any  # one of the model's question types
+    options: list[PrintedOption] = field(default_factory=list)
+    order_items: list[tuple[str, m.OrderItem]] = field(default_factory=list)  # (letter, item), shuffled
+    match_rights: list[tuple[str, str]] = field(default_factory=list)  # (letter, text), shuffled
+
+    @property
+    def type(self) -> str:
+        """The question type."""
+        return str(self.question.type)
+
+    def order_answer(self) -> list[tuple[int, str, m.OrderItem]]:
+        """The correct order: (position, printed letter, item)."""
+        letters = {id(item): letter for letter, item in self.order_items}
+        return [(pos, letters[id(item)], item) for pos, item in enumerate(self.question.items, start=1)]
+
+    def match_answer(self) -> list[tuple[int, m.MatchPair, str]]:
+        """Each left item's number, its pair and the letter of its match."""
+        letter_of = {text: letter for letter, text in self.match_rights}
+        return [(n, pair, letter_of[pair.right]) for n, pair in enumerate(self.question.pairs, start=1)]
+
+    def unused_rights(self) -> list[tuple[str, str]]:
+        """The lettered distractors, which match nothing."""
+        used = {pair.right for pair in self.question.pairs}
+        return [(letter, text) for letter, text in self.match_rights if text not in used]
+
+
+def printed_questions(quiz: m.Quiz) -> list[PrintedQuestion]:
+    """The quiz's questions laid out for paper, deterministically (seeded by quiz and question ids)."""
+    printed = []
+    for number, question in enumerate(quiz.questions, start=1):
+        seed = f"{quiz.id}/{question.id}"
+        if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
+            options = shuffled(question.options, seed) if quiz.shuffle else list(question.options)
+            printed.append(PrintedQuestion(number, question, options=[
+                PrintedOption(LETTERS[i], o.text, o.correct, o.feedback) for i, o in enumerate(options)]))
+        elif isinstance(question, m.OrderQuestion):
+            items = shuffled(question.items, seed, avoid_identity=True)
+            printed.append(PrintedQuestion(number, question,
+                                           order_items=[(LETTERS[i], item) for i, item in enumerate(items)]))
+        elif isinstance(question, m.MatchQuestion):
+            rights = shuffled([pair.right for pair in question.pairs] + list(question.distractors), seed,
+                              avoid_identity=True)
+            printed.append(PrintedQuestion(number, question,
+                                           match_rights=[(LETTERS[i], text) for i, text in enumerate(rights)]))
+        elif isinstance(question, m.TrueFalseQuestion):
+            printed.append(PrintedQuestion(number, question))
+        else:  # a new question type must be taught to every target
+            raise BuildError(f"quiz {quiz.id}: question {question.id} has type {question.type!r}, "
+                             "which the print target cannot lay out yet")
+    return printed
+
+
+# --- scenarios as gamebooks --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GamebookSection:
+    """A numbered section of a gamebook: a story node, or the feedback for one choice."""
+
+    number: int
+    kind: Literal["node", "feedback"]
+    node_id: str
+    node: m.DecisionNode | m.EndingNode
+    choice: m.Choice | None = None
+    turns: tuple[tuple[m.Choice, int], ...] = ()  # node sections: each choice and the section it leads to
+    next_number: int = 0  # feedback sections: where the story continues
+
+
+def node_order(scenario: m.Scenario) -> list[str]:
+    """Node ids, start first, then breadth-first along the choices; unreachable nodes last, as authored."""
+    seen, queue = [scenario.start], deque([scenario.start])
+    while queue:
+        node = scenario.nodes[queue.popleft()]
+        if isinstance(node, m.DecisionNode):
+            for choice in node.choices:
+                if choice.next not in seen:
+                    seen.append(choice.next)
+                    queue.append(choice.next)
+    return seen + [nid for nid in scenario.nodes if nid not in seen]
+
+
+def gamebook_sections(scenario: m.Scenario) -> list[GamebookSection]:
+    """The scenario as numbered sections: section 1 is the start; the rest are shuffled (seeded by the id)
+    so that reading straight through does not give the story away. Each choice leads to a short feedback
+    section, which then sends the reader on to the next story node."""
+    keys: list[tuple[str, int]] = []  # (node id, choice index or -1 for the node itself)
+    for nid in node_order(scenario):
+        keys.append((nid, -1))
+        node = scenario.nodes[nid]
+        if isinstance(node, m.DecisionNode):
+            keys.extend((nid, i) for i in range(len(node.choices)))
+    rest = shuffled(keys[1:], f"gamebook/{scenario.id}")
+    number = {key: n for n, key in enumerate([keys[0]] + rest, start=1)}
+    sections = []
+    for (nid, index), n in number.items():
+        node = scenario.nodes[nid]
+        if index < 0:
+            turns = tuple((c, number[(nid, i)]) for i, c in enumerate(node.choices)) \
+                if isinstance(node, m.DecisionNode) else ()
+            sections.append(GamebookSection(n, "node", nid, node, turns=turns))
+        else:
+            assert isinstance(node, m.DecisionNode)
+            choice = node.choices[index]
+            sections.append(GamebookSection(n, "feedback", nid, node, choice=choice,
+                                            next_number=number[(choice.next, -1)]))
+    return sorted(sections, key=lambda s: s.number)
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def offline_url_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that refuses anything but file: and data: URLs, and stops the build if asked."""
+    from weasyprint import URLFetcher
+
+    return URLFetcher(allowed_protocols=ALLOWED_SCHEMES, fail_on_errors=True)
+
+
+@dataclass(frozen=True)
+class PrintDocument:
+    """One PDF to write: its file name, the template and what the template needs."""
+
+    name: str
+    template: str
+    title: str
+    context: dict[str, Any]
+    pages: int | None = None  # fixed page count (leaflet, poster), checked after layout
+
+
+def _css_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+class Renderer:
+    """Jinja2 environment, stylesheet, font configuration and URL fetcher, built once and reused."""
+
+    def __init__(self) -> None:
+        self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                               keep_trailing_newline=True)
+        self.env.filters.update(md=lambda s: Markup(to_html(s)), inline=lambda s: Markup(to_inline_html(s)),
+                                plain=to_plain, date=format_date, letter=lambda i: LETTERS[i],
+                                css_string=_css_string)
+        self.env.globals.update(icon=lambda name, size=24, color=theme.PALETTE.primary, stroke=1.6:
+                                Markup(theme.icon_svg(name, size=size, color=color, stroke_width=stroke)),
+                                palette=theme.PALETTE)
+
+    @cached_property
+    def font_config(self) -> Any:
+        """One font configuration for every document (loading fonts is the slow part)."""
+        from weasyprint.text.fonts import FontConfiguration
+
+        return FontConfiguration()
+
+    @cached_property
+    def url_fetcher(self) -> Any:
+        """The offline fetcher used for the stylesheet and every document."""
+        return offline_url_fetcher()
+
+    @cached_property
+    def stylesheet(self) -> Any:
+        """The print stylesheet: theme variables, the theme's font files, then print.css."""
+        from weasyprint import CSS
+
+        faces = []
+        for weight, style, key in ((400, "normal", "regular"), (700, "normal", "bold"),
+                                   (400, "italic", "italic"), (600, "normal", "semibold")):
+            faces.append(f"@font-face {{ font-family: {theme.FONT_FAMILY!r}; font-weight: {weight}; "
+                         f"font-style: {style}; src: url('{Path(theme.FONT_FILES[key]).as_uri()}'); }}")
+        css = theme.css_variables() + "\n".join(faces) + "\n" + (TEMPLATES / "print.css").read_text("utf-8")
+        return CSS(string=css, base_url=TEMPLATES.as_uri() + "/", font_config=self.font_config,
+                   url_fetcher=self.url_fetcher)
+
+    def html(self, template: str, **context: Any) -> str:
+        """Render one template to an HTML string."""
+        return self.env.get_template(template).render(**context)
+
+    def layout(self, html: str) -> Any:
+        """Lay out `html` (a weasyprint Document), with network access refused."""
+        from weasyprint import HTML
+        from weasyprint.urls import FatalURLFetchingError
+
+        try:
+            return HTML(string=html, base_url=TEMPLATES.as_uri() + "/", url_fetcher=self.url_fetcher).render(
+                font_config=self.font_config, stylesheets=[self.stylesheet], pdf_variant=PDF_VARIANT)
+        except FatalURLFetchingError as exc:
+            raise BuildError(f"print: a document refers to a resource that is not a local file "
+                             f"({exc}); printables never fetch from the network") from exc
+
+    def write(self, document: Any, path: Path) -> None:
+        """Write a laid-out document as a tagged PDF/UA-1 file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document.write_pdf(path, pdf_variant=PDF_VARIANT)
+
+
+PX_PER_MM = 96 / 25.4
+
+
+def _descendants(box: Any) -> Iterator[Any]:
+    """`box`'s descendants in flow; absolutely positioned ones (footers pinned in a margin) are skipped."""
+    for child in getattr(box, "children", None) or []:
+        if child.style["position"] in ("absolute", "fixed"):
+            continue
+        yield child
+        yield from _descendants(child)
+
+
+def boxes_with_class(document: Any, name: str) -> list[tuple[Any, list[tuple[int, Any]]]]:
+    """(element, [(page index, box), ...]) for every element with class `name`, in document order; an element
+    has one box per page it lands on (a fixed-size panel whose content overflows spills onto the next page)."""
+    found: dict[int, tuple[Any, list[tuple[int, Any]]]] = {}
+
+    def visit(box: Any, page: int, seen: set[int]) -> None:
+        element = getattr(box, "element", None)
+        # Anonymous boxes share their parent's element: only the outermost box on a page stands for it.
+        if element is not None and id(element) not in seen and name in (element.get("class") or "").split():
+            seen.add(id(element))
+            found.setdefault(id(element), (element, []))[1].append((page, box))
+        for child in getattr(box, "children", None) or []:
+            visit(child, page, seen)
+
+    for index, page in enumerate(document.pages):
+        visit(page._page_box, index, set())
+    return list(found.values())
+
+
+def content_bottom(box: Any) -> float:
+    """Where the content of `box` ends (px), whatever its fixed height says."""
+    return max((d.border_box_y() + d.border_height() for d in _descendants(box)), default=box.content_box_y())
+
+
+def content_limit(box: Any) -> float:
+    """Where the content box of a fixed-height box ends (px), from its style: a box split across pages
+    no longer has its own height or bottom padding."""
+    style = box.style
+    top, height = box.border_box_y(), style["height"].value
+    if style["box_sizing"] == "border-box":
+        return top + height - style["padding_bottom"].value - style["border_bottom_width"]
+    return top + style["border_top_width"] + style["padding_top"].value + height
+
+
+def overflowing_panels(document: Any) -> list[tuple[str, float]]:
+    """Fixed-size boxes (class `fixed`) whose content runs past their content box: (label, overflow in mm).
+    Content pushed onto a later page counts in full."""
+    problems = []
+    for element, fragments in boxes_with_class(document, "fixed"):
+        _, box = fragments[0]
+        overflow = content_bottom(box) - content_limit(box)
+        for _, more in fragments[1:]:
+            overflow = max(overflow, 0) + content_bottom(more) - more.content_box_y()
+        if overflow > 0.5:
+            problems.append((element.get("data-label") or "panel", round(overflow / PX_PER_MM, 1)))
+    return problems
+
+
+def cards_that_fit(document: Any, panel_class: str, card_class: str) -> int:
+    """How many leading cards (class `card_class`) end inside the fixed panel with class `panel_class`."""
+    panels = boxes_with_class(document, panel_class)
+    if not panels:
+        return 0
+    page, panel = panels[0][1][0]
+    limit = content_limit(panel)
+    count = 0
+    for _, fragments in boxes_with_class(document, card_class):
+        card_page, card = fragments[0]
+        if len(fragments) > 1 or card_page != page or card.border_box_y() + card.border_height() > limit + 0.5:
+            break
+        count += 1
+    return count
+
+
+def _dedupe(problems: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    best: dict[str, float] = {}
+    for label, mm in problems:
+        best[label] = max(mm, best.get(label, 0))
+    return list(best.items())
+
+
+# --- the documents of one audience ---------------------------------------------------------
+
+
+def _common(view: AudienceView, doc_title: str, kind: str) -> dict[str, Any]:
+    course = view.course
+    return {
+        "course": course, "view": view, "audience": view.audience, "doc_title": doc_title, "kind": kind,
+        "checked": format_date(course.facts_checked), "stamp": course.facts_checked.isoformat(),
+        "footer": f"{course.title} · version {course.version} · facts last checked "
+                  f"{format_date(course.facts_checked)}",
+        "help": help_entries(view), "core_messages": view.audience.core_messages,
+    }
+
+
+def _said_in(message: str, text: str) -> bool:
+    """Whether `message` is already said by `text` (so a panel does not repeat itself)."""
+    def words(value: str) -> str:
+        return " ".join("".join(ch for ch in value.lower() if ch.isalnum() or ch.isspace()).split())
+    return words(message) in words(text)
+
+
+def _page_titles(view: AudienceView) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for module in view.course.modules:
+        for page in module.pages:
+            titles.setdefault(page.id, page.title)
+    for _, page in view.pages():  # the audience's own page wins when ids repeat across modules
+        titles[page.id] = page.title
+    return titles
+
+
+def plan_context(view: AudienceView, plan: m.Plan) -> dict[str, Any]:
+    """What the plan template needs: objectives resolved, timings with start/end minutes."""
+    objectives = {o.id: o for o in view.course.objectives}
+    timings, start = [], 0
+    for activity in plan.activities:
+        timings.append((start, start + activity.minutes, activity))
+        start += activity.minutes
+    return {"plan": plan, "objectives": [objectives[o] for o in plan.objectives if o in objectives],
+            "timings": timings, "total_minutes": start, "page_titles": _page_titles(view),
+            "scenarios": view.course.scenarios, "quizzes": view.course.quizzes,
+            "plan_help": help_entries(view, plan.help)}
+
+
+def audience_documents(view: AudienceView) -> list[PrintDocument]:
+    """Every printable for one audience, in a fixed order."""
+    course, label = view.course, view.audience.label
+    documents: list[PrintDocument] = []
+    if view.leaflet is not None:
+        leaflet = view.leaflet
+        # The leaflet's own contacts get full cards with QR codes; the audience's others a compact list.
+        entries = [HelpEntry(hid, course.help[hid]) for hid in leaflet.help]
+        more = [entry for entry in help_entries(view) if entry.id not in leaflet.help]
+        extra_core = [msg for msg in view.audience.core_messages if not _said_in(msg, leaflet.core_message)]
+        items = [HelpItem("card", entry) for entry in entries] + [HelpItem("line", entry) for entry in more]
+        context = {"leaflet": leaflet, "help_slots": {slot: [] for slot in HELP_SLOTS} | {HELP_SLOTS[0]: items},
+                   "extra_core": extra_core, "fold_in": FOLD_IN_WIDTH, "panel": PANEL_WIDTH,
+                   "phone_first": next((e for e in entries + more if e.contact.phone and not e.contact.emergency),
+                                       None)}
+        documents.append(PrintDocument("leaflet", "leaflet.html.j2", f"{leaflet.title}: leaflet ({label})",
+                                       context, pages=2))
+        documents.append(PrintDocument("poster", "poster.html.j2", f"{leaflet.steps_title}: poster ({label})",
+                                       {"leaflet": leaflet, "leaflet_help": entries, "other_help": more,
+                                        "extra_core": extra_core}, pages=1))
+    for plan in view.plans:
+        kind = "Lesson plan" if plan.kind == "lesson" else "Talk plan"
+        documents.append(PrintDocument(f"{plan.kind}-plan", "plan.html.j2", f"{plan.title}: {kind.lower()} ({label})",
+                                       {**plan_context(view, plan), "plan_kind": kind}))
+    quizzes = [(quiz, printed_questions(quiz)) for quiz in view.quizzes() if quiz.questions]
+    if quizzes:
+        documents.append(PrintDocument("worksheet", "worksheet.html.j2", f"{course.title}: worksheet ({label})",
+                                       {"quizzes": quizzes}))
+        documents.append(PrintDocument("answer-key", "answer-key.html.j2",
+                                       f"{course.title}: answer key ({label})", {"quizzes": quizzes}))
+    scenarios = [(scenario, gamebook_sections(scenario)) for scenario in view.scenarios()]
+    if scenarios:
+        documents.append(PrintDocument("gamebook", "gamebook.html.j2", f"{course.title}: gamebook ({label})",
+                                       {"scenarios": scenarios}))
+    return documents
+
+
+KEEP_RE = re.compile(r'class="(?:[^"]*\s)?keep(?:\s[^"]*)?"')
+
+
+def _check(html: str, laid_out: Any, document: PrintDocument) -> list[tuple[str, float]]:
+    problems = _dedupe(overflowing_panels(laid_out))
+    # WeasyPrint drops what overflows an absolutely positioned panel on the last page: count what arrived.
+    missing = len(KEEP_RE.findall(html)) - len(boxes_with_class(laid_out, "keep"))
+    if missing:
+        problems.append(("blocks left out", float(missing)))
+    if len(laid_out.pages) != document.pages:
+        problems.append(("page count", float(len(laid_out.pages))))
+    return problems
+
+
+def _describe(problems: list[tuple[str, float]], document: PrintDocument) -> str:
+    parts = []
+    for label, amount in problems:
+        if label == "page count":
+            parts.append(f"{int(amount)} pages instead of {document.pages}")
+        elif label == "blocks left out":
+            parts.append(f"{int(amount)} blocks left out")
+        else:
+            parts.append(f"{label} by {amount} mm")
+    return "; ".join(parts)
+
+
+def _flow_help(renderer: Renderer, context: dict[str, Any], html: str, laid_out: Any) -> tuple[str, Any]:
+    """Pour the leaflet's help items into its help slots in turn: what does not fit on the back panel
+    moves to the inside right panel, then to the inside flap."""
+    slots = dict(context["help_slots"])
+    for index, slot in enumerate(HELP_SLOTS[:-1]):
+        items = slots[slot]
+        fits = cards_that_fit(laid_out, slot, f"in-{slot}")
+        if fits == len(items):
+            break
+        slots[slot], slots[HELP_SLOTS[index + 1]] = items[:fits], items[fits:]
+        context["help_slots"] = dict(slots)
+        html = renderer.html("leaflet.html.j2", **context)
+        laid_out = renderer.layout(html)
+    return html, laid_out
+
+
+def render_document(renderer: Renderer, view: AudienceView, document: PrintDocument) -> Any:
+    """Lay out one printable. Fixed-size ones (leaflet, poster) try denser layouts until they fit; the
+    leaflet's help cards that do not fit on the back panel move to the inside right panel."""
+    common = _common(view, document.title, document.name)
+    if not document.pages:
+        return renderer.layout(renderer.html(document.template, **common, **document.context, density=""))
+    problems: list[tuple[str, float]] = []
+    for density in DENSITIES[document.name]:
+        context = {**common, **document.context, "density": density}
+        html = renderer.html(document.template, **context)
+        laid_out = renderer.layout(html)
+        if document.name == "leaflet":
+            html, laid_out = _flow_help(renderer, context, html, laid_out)
+        problems = _check(html, laid_out, document)
+        if not problems:
+            return laid_out
+    raise BuildError(f"print: the {view.name} {document.name} does not fit ({_describe(problems, document)}): "
+                     f"shorten its copy in the leaflet file for audience {view.name!r}, or list fewer help contacts")
+
+
+def write_preview(pdf: Path, png: Path) -> Path:
+    """Render the first page of `pdf` to `png` with poppler's pdftoppm."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise BuildError("print: pdftoppm is missing, so the PDF previews cannot be made: "
+                         "install poppler-utils (`make build` does it; or apt-get install poppler-utils)")
+    png.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([pdftoppm, "-r", str(PREVIEW_DPI), "-png", "-singlefile", "-f", "1", "-l", "1",
+                    str(pdf), str(png.with_suffix(""))], check=True, capture_output=True)
+    return png
+
+
+class PrintTarget(Target):
+    """Tagged, deterministic PDFs for people who print, with PNG previews."""
+
+    name = "print"
+    description = "leaflet, poster, lesson/talk plan, worksheet, answer key and gamebook (PDF)"
+
+    def __init__(self, on_document: Callable[[str, str, float], None] | None = None) -> None:
+        self.on_document = on_document  # (audience, name, seconds): used by the benchmark
+
+    def build(self, course: m.Course, out: Path, audiences: Sequence[str]) -> list[Path]:
+        """Write every printable for each audience, then the previews."""
+        import time
+
+        if shutil.which("pdftoppm") is None:
+            raise BuildError("print: pdftoppm is missing, so the PDF previews cannot be made: "
+                             "install poppler-utils (`make build` does it; or apt-get install poppler-utils)")
+        renderer = Renderer()
+        written: list[Path] = []
+        for audience in audiences:
+            view = audience_view(course, audience)
+            for document in audience_documents(view):
+                started = time.perf_counter()
+                pdf = out / audience / f"{document.name}.pdf"
+                renderer.write(render_document(renderer, view, document), pdf)
+                preview = write_preview(pdf, out / "previews" / f"{audience}-{document.name}.png")
+                written += [pdf, preview]
+                if self.on_document:
+                    self.on_document(audience, document.name, time.perf_counter() - started)
+        return written

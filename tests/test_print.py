@@ -1,0 +1,509 @@
+"""Printables: built for the fixture and (when it validates) the real course, then checked with poppler and zbar."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+import subprocess
+import zlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from coursekit import model as m
+from coursekit.errors import BuildError
+from coursekit.pipeline import build_course
+from coursekit.targets import print as printing
+from coursekit.text import to_plain
+from coursekit.validate import load_course, validate_course
+from coursekit.view import AudienceView, audience_view
+
+from conftest import REPO, require_tool
+
+pytestmark = pytest.mark.poppler
+
+A4_PORTRAIT = (595.276, 841.89)  # points
+
+
+@dataclass(frozen=True)
+class Built:
+    """A course built with the print target (through the pipeline) into `out`."""
+
+    name: str
+    course: m.Course
+    out: Path
+
+    def pdf(self, audience: str, name: str) -> Path:
+        """The path of one printable."""
+        return self.out / "print" / audience / f"{name}.pdf"
+
+    def documents(self, audience: str) -> list[str]:
+        """The printables expected for `audience`, from the model alone."""
+        view = audience_view(self.course, audience)
+        names = ["leaflet", "poster"] if view.leaflet else []
+        names += [f"{plan.kind}-plan" for plan in view.plans]
+        names += ["worksheet", "answer-key"] if view.quizzes() else []
+        names += ["gamebook"] if view.scenarios() else []
+        return names
+
+
+def build(course: m.Course, out: Path) -> Built:
+    """Build the print target through the pipeline (registry, staging and swap included)."""
+    results = build_course(course, out, ["print"], list(course.audiences), jobs=1)
+    assert not results[0].error, results[0].error
+    return Built("", course, out)
+
+
+@pytest.fixture(scope="session")
+def built_courses(tmp_path_factory: pytest.TempPathFactory, phishing_root: Path) -> dict[str, Built]:
+    """The fixture, and the real course when it exists and validates."""
+    require_tool("pdftoppm", "the print target renders previews with poppler")
+    courses = {"phishing": load_course(phishing_root)}
+    if (REPO / "course" / "course.yaml").exists():
+        real = validate_course(REPO)
+        if real.course is not None:
+            courses["real"] = real.course
+    built = {}
+    for name, course in courses.items():
+        result = build(course, tmp_path_factory.mktemp(f"print-{name}"))
+        built[name] = Built(name, result.course, result.out)
+    return built
+
+
+@pytest.fixture(params=["phishing", "real"])
+def built(request: pytest.FixtureRequest, built_courses: dict[str, Built]) -> Built:
+    """Each built course in turn (the real one is skipped, loudly, until it exists and validates)."""
+    if request.param not in built_courses:
+        pytest.skip("SKIPPED, NOT PASSED: the real course (course/course.yaml) is missing or does not validate yet")
+    return built_courses[request.param]
+
+
+# --- poppler helpers ---------------------------------------------------------------------
+
+
+def run(*args: str) -> str:
+    """Run a command, return its stdout."""
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+@cache
+def pdfinfo(path: Path) -> dict[str, str]:
+    """pdfinfo's fields."""
+    info = {}
+    for line in run(require_tool("pdfinfo", "reads PDF metadata"), str(path)).splitlines():
+        key, _, value = line.partition(":")
+        info[key.strip()] = value.strip()
+    return info
+
+
+def flat(text: str) -> str:
+    """Text with all whitespace runs as single spaces (pdftotext wraps lines where the layout does)."""
+    return " ".join(text.split())
+
+
+@cache
+def pdf_text(path: Path, first: int = 0, last: int = 0, raw: bool = False) -> str:
+    """The PDF's text, flattened: poppler's reading order, or with `raw` the order it was drawn in
+    (side-by-side columns, as in matching questions, then do not interleave)."""
+    options = (["-f", str(first), "-l", str(last)] if first else []) + (["-raw"] if raw else [])
+    return flat(run(require_tool("pdftotext", "extracts PDF text"), *options, str(path), "-"))
+
+
+def crop_text(path: Path, page: int, x: float, width: float) -> str:
+    """The text inside a vertical strip of one page (x and width in points), flattened."""
+    height = float(pdfinfo(path)["Page size"].split()[2])
+    return flat(run(require_tool("pdftotext", "extracts PDF text"), "-f", str(page), "-l", str(page),
+                    "-x", str(int(x)), "-y", "0", "-W", str(int(width)), "-H", str(int(height) + 1),
+                    str(path), "-"))
+
+
+def pdf_objects(path: Path) -> bytes:
+    """Every object of the PDF, with compressed streams (object streams too) inflated."""
+    data = path.read_bytes()
+    parts = [data]
+    for match in re.finditer(rb"stream\r?\n", data):
+        try:
+            parts.append(zlib.decompressobj().decompress(data[match.end():]))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def plain(markdown: str) -> str:
+    """What a reader sees of a bit of markdown, flattened."""
+    return flat(to_plain(markdown).replace("• ", ""))
+
+
+def long_date(day: object) -> str:
+    """A date as the printables write it (computed independently of the target's helper)."""
+    assert hasattr(day, "day")
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"  # type: ignore[attr-defined]
+
+
+def cases(built: Built) -> list[tuple[str, str]]:
+    """(audience, document) for every printable of a built course."""
+    return [(audience, name) for audience in built.course.audiences for name in built.documents(audience)]
+
+
+# --- files, pages, tags, fonts ----------------------------------------------------------------
+
+
+def test_every_printable_and_preview_is_written(built: Built) -> None:
+    for audience in built.course.audiences:
+        names = built.documents(audience)
+        assert "leaflet" in names or built.course.leaflets.get(audience) is None
+        written = sorted(p.name for p in (built.out / "print" / audience).iterdir())
+        assert written == sorted(f"{name}.pdf" for name in names)
+        for name in names:
+            preview = built.out / "print" / "previews" / f"{audience}-{name}.png"
+            assert preview.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+            from PIL import Image
+
+            with Image.open(preview) as image:  # first page at 50 dpi: A4 is 413 x 585 pixels
+                assert (image.width > image.height) == (name == "leaflet"), (audience, name)
+                assert abs(max(image.size) - 585) <= 2 and abs(min(image.size) - 413) <= 2, image.size
+
+
+def test_page_size_and_count(built: Built) -> None:
+    for audience, name in cases(built):
+        info = pdfinfo(built.pdf(audience, name))
+        width, height = (float(v) for v in info["Page size"].split()[0:3:2])
+        expected = A4_PORTRAIT[::-1] if name == "leaflet" else A4_PORTRAIT
+        assert (round(width, 1), round(height, 1)) == (round(expected[0], 1), round(expected[1], 1)), (audience, name)
+        pages = int(info["Pages"])
+        assert pages == {"leaflet": 2, "poster": 1}.get(name, pages) and pages >= 1, (audience, name, pages)
+
+
+def test_pdfs_are_tagged_pdf_ua_with_title_language_and_bookmarks(built: Built) -> None:
+    for audience, name in cases(built):
+        path = built.pdf(audience, name)
+        info = pdfinfo(path)
+        assert info["Tagged"] == "yes", (audience, name)
+        assert info["PDF version"] == "1.7"
+        assert audience in info["Title"] or built.course.audiences[audience].label in info["Title"]
+        assert info["CreationDate"] and "1980" not in info["CreationDate"]
+        meta = run("pdfinfo", "-meta", str(path))
+        assert 'pdfuaid:part="1"' in meta or "<pdfuaid:part>1</pdfuaid:part>" in meta
+        objects = pdf_objects(path)
+        language = built.course.language.encode()
+        assert b"/Lang (" + language + b")" in objects
+        assert b"/Outlines" in objects and b"/StructTreeRoot" in objects
+        assert b"/DisplayDocTitle true" in objects or b"/DisplayDocTitle" in objects
+
+
+def test_all_fonts_are_embedded_and_come_from_the_theme(built: Built) -> None:
+    pdffonts = require_tool("pdffonts", "lists PDF fonts")
+    for audience, name in cases(built):
+        rows = run(pdffonts, str(built.pdf(audience, name))).splitlines()[2:]
+        assert rows, (audience, name)
+        for row in rows:
+            columns = row.split()
+            # name type... encoding emb sub uni object ID: the last five columns are fixed.
+            emb = columns[-5]
+            assert emb == "yes", f"{audience}/{name}: font not embedded: {row}"
+            assert "+Inter" in columns[0], f"{audience}/{name}: font outside the theme: {row}"
+
+
+# --- content every printable must carry -------------------------------------------------------
+
+
+def test_help_contacts_core_message_version_and_date_in_every_pdf(built: Built) -> None:
+    course = built.course
+    for audience, name in cases(built):
+        text = pdf_text(built.pdf(audience, name))
+        view = audience_view(course, audience)
+        for _, contact in view.help:
+            assert flat(contact.name) in text, (audience, name, contact.name)
+            if contact.phone:
+                assert contact.phone in text, (audience, name, contact.phone)
+        core = view.audience.core_messages
+        assert flat(core[0]) in text, (audience, name, core[0])
+        if name != "poster":  # the poster may drop the secondary messages to fit one page
+            for message in core:
+                # the leaflet does not repeat a message its own core message already says
+                said = name == "leaflet" and view.leaflet and flat(message) in flat(view.leaflet.core_message)
+                assert flat(message) in text or said, (audience, name, message)
+        assert re.search(rf"version {re.escape(course.version)}\b", text, re.IGNORECASE), (audience, name)
+        assert long_date(course.facts_checked) in text, (audience, name)
+
+
+def test_printables_end_with_help_and_the_core_message(built: Built) -> None:
+    for audience, name in cases(built):
+        if name in ("leaflet", "poster"):
+            continue
+        path = built.pdf(audience, name)
+        pages = int(pdfinfo(path)["Pages"])
+        tail = pdf_text(path, max(1, pages - 1), pages)
+        view = audience_view(built.course, audience)
+        last_contact = view.help[-1][1].name
+        assert flat(last_contact) in tail and flat(view.audience.core_messages[-1]) in tail, (audience, name)
+
+
+def zbar(path: Path, first: int = 1, last: int = 0, dpi: int = 150) -> set[str]:
+    """Every QR code payload on pages `first`..`last` of `path` (rendered by pdftoppm, read by zbarimg)."""
+    zbarimg = require_tool("zbarimg", "decodes the QR codes (Debian zbar-tools)")
+    pdftoppm = require_tool("pdftoppm", "renders PDF pages")
+    prefix = path.parent / f".qr-{path.stem}"
+    pages = ["-f", str(first)] + (["-l", str(last)] if last else [])
+    subprocess.run([pdftoppm, "-r", str(dpi), "-gray", "-png", *pages, str(path), str(prefix)], check=True)
+    found: set[str] = set()
+    for image in sorted(path.parent.glob(f"{prefix.name}*.png")):
+        result = subprocess.run([zbarimg, "--quiet", "--raw", str(image)], capture_output=True, text=True)
+        found |= {line.strip() for line in result.stdout.splitlines() if line.strip()}
+        image.unlink()
+    return found
+
+
+def test_qr_codes_decode_to_the_help_urls(built: Built) -> None:
+    course = built.course
+    for audience in course.audiences:
+        view = audience_view(course, audience)
+        if view.leaflet:
+            expected = {course.help[h].url for h in view.leaflet.help if course.help[h].url.startswith("https:")}
+            assert zbar(built.pdf(audience, "leaflet")) == expected
+            assert zbar(built.pdf(audience, "poster")) == expected
+        closing = {c.url for _, c in view.help if c.url.startswith("https:")}
+        names = [n for n in built.documents(audience) if n not in ("leaflet", "poster")]
+        if names:  # the closing help block is the same everywhere: decode it in one document
+            path = built.pdf(audience, names[0])
+            pages = int(pdfinfo(path)["Pages"])
+            assert zbar(path, max(1, pages - 1), pages) == closing, (audience, names[0])
+
+
+# --- leaflet imposition -------------------------------------------------------------------------
+
+
+def test_leaflet_panels_are_in_imposition_order(built: Built) -> None:
+    course = built.course
+    for audience, leaflet in course.leaflets.items():
+        if audience not in course.audiences:
+            continue
+        path = built.pdf(audience, "leaflet")
+        width = float(pdfinfo(path)["Page size"].split()[0])
+        third = width / 3
+
+        def strip(page: int, index: int) -> str:
+            return crop_text(path, page, index * third, third)
+
+        flap, back, cover = strip(1, 0), strip(1, 1), strip(1, 2)
+        left, middle, right = strip(2, 0), strip(2, 1), strip(2, 2)
+        first_words = " ".join(plain(leaflet.what_it_is).split()[:4])
+        assert "What it is" in flap and first_words in flap
+        assert flat(leaflet.help_title) in back and flat(course.help[leaflet.help[0]].name) in back
+        assert f"Version {course.version}" in back and long_date(course.facts_checked) in back
+        tagline = " ".join(flat(leaflet.tagline).split()[:3])
+        assert flat(leaflet.title) in cover and tagline in cover and tagline not in flap + back
+        assert "Warning signs" in left and plain(leaflet.warning_signs[0]) in left
+        assert flat(leaflet.steps_title) in middle
+        for step in leaflet.steps:
+            assert flat(step.title) in middle and flat(step.title) not in left + right
+        assert flat(leaflet.core_message) in right and "Warning signs" not in middle + right
+
+
+def test_leaflet_body_text_is_at_least_11pt_and_keeps_safe_margins(built: Built) -> None:
+    renderer = printing.Renderer()
+    for audience in built.course.leaflets:
+        view = audience_view(built.course, audience)
+        document = next(d for d in printing.audience_documents(view) if d.name == "leaflet")
+        laid_out = printing.render_document(renderer, view, document)
+        small_print = {"imprint", "eyebrow", "step-number"}
+        sizes: list[float] = []
+        px_per_mm = 96 / 25.4
+
+        # Sheet 1: inside flap | back | cover; sheet 2: inside left | middle | right (folds in, 3 mm narrower).
+        panels = [[(0, 97), (97, 197), (197, 297)], [(0, 100), (100, 200), (200, 297)]]
+
+        def visit(box: object, classes: frozenset[str], page: int) -> None:
+            element = getattr(box, "element", None)
+            if element is not None:
+                classes = classes | frozenset((element.get("class") or "").split())
+            text = getattr(box, "text", None)
+            if text and text.strip() and not classes & small_print:
+                sizes.append(box.style["font_size"] * 72 / 96)  # type: ignore[attr-defined]
+                left = box.position_x / px_per_mm  # type: ignore[attr-defined]
+                right = left + box.width / px_per_mm  # type: ignore[attr-defined]
+                top = box.position_y / px_per_mm  # type: ignore[attr-defined]
+                assert any(start + 8 <= left + 0.05 and right - 0.05 <= end - 8 for start, end in panels[page]), \
+                    (audience, page, text, round(left, 1), round(right, 1))
+                assert 8 <= top and top + box.height / px_per_mm <= 210 - 8, (audience, text)  # type: ignore[attr-defined]
+            for child in getattr(box, "children", None) or []:
+                visit(child, classes, page)
+
+        for index, page in enumerate(laid_out.pages):
+            visit(page._page_box, frozenset(), index)
+        assert sizes and min(sizes) >= 11, (audience, min(sizes))
+
+
+# --- quizzes on paper -----------------------------------------------------------------------------
+
+
+def quiz_views(built: Built) -> list[tuple[str, AudienceView]]:
+    return [(a, audience_view(built.course, a)) for a in built.course.audiences if audience_view(built.course, a).quizzes()]
+
+
+def test_worksheet_has_every_question_and_option(built: Built) -> None:
+    for audience, view in quiz_views(built):
+        text = pdf_text(built.pdf(audience, "worksheet"), raw=True)
+        for quiz in view.quizzes():
+            assert flat(quiz.title) in text
+            for question in quiz.questions:
+                assert plain(question.prompt) in text, (audience, question.id)
+                if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
+                    for option in question.options:
+                        assert plain(option.text) in text, (audience, question.id, option.text)
+                elif isinstance(question, m.OrderQuestion):
+                    for item in question.items:
+                        assert plain(item.text) in text
+                elif isinstance(question, m.MatchQuestion):
+                    for value in [p.left for p in question.pairs] + [p.right for p in question.pairs] + question.distractors:
+                        assert plain(value) in text
+        assert "Correct" not in text  # the worksheet never gives the answers away
+
+
+def test_answer_key_has_every_answer_and_feedback(built: Built) -> None:
+    for audience, view in quiz_views(built):
+        text = pdf_text(built.pdf(audience, "answer-key"), raw=True)
+        for quiz in view.quizzes():
+            for item in printing.printed_questions(quiz):
+                question = item.question
+                feedback: list[str] = []
+                if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
+                    feedback = [o.feedback for o in question.options]
+                    letters = ", ".join(o.letter for o in item.options if o.correct)
+                    assert f"Answer: {letters}" in text, (audience, question.id)
+                elif isinstance(question, m.TrueFalseQuestion):
+                    feedback = [question.feedback_true, question.feedback_false]
+                    assert f"Answer: {'True' if question.answer else 'False'}" in text
+                elif isinstance(question, m.OrderQuestion):
+                    feedback = [i.feedback for i in question.items]
+                elif isinstance(question, m.MatchQuestion):
+                    feedback = [p.feedback for p in question.pairs]
+                for line in feedback:
+                    assert plain(line) in text, (audience, question.id, line)
+
+
+def test_paper_orderings_are_seeded_and_never_give_the_answer_away(built: Built) -> None:
+    for quiz in built.course.quizzes.values():
+        once, again = printing.printed_questions(quiz), printing.printed_questions(quiz)
+        for first, second in zip(once, again):
+            assert first.order_items == second.order_items and first.match_rights == second.match_rights
+            if isinstance(first.question, m.OrderQuestion):
+                shown = [item.text for _, item in first.order_items]
+                assert shown != [item.text for item in first.question.items]
+                assert sorted(shown) == sorted(item.text for item in first.question.items)
+            if isinstance(first.question, m.MatchQuestion):
+                # every pair's right-hand side gets exactly one letter, and the letters are A, B, C...
+                assert [letter for letter, _ in first.match_rights] == list("ABCDEFGHIJ"[:len(first.match_rights)])
+                assert {p.right for p in first.question.pairs} <= {text for _, text in first.match_rights}
+
+
+# --- gamebook -----------------------------------------------------------------------------------
+
+
+def test_gamebook_has_a_section_per_node_and_every_turn_points_to_one(built: Built) -> None:
+    for audience in built.course.audiences:
+        view = audience_view(built.course, audience)
+        scenarios = view.scenarios()
+        if not scenarios:
+            continue
+        text = pdf_text(built.pdf(audience, "gamebook"))
+        # Each scenario starts at its heading (title + summary); cut the text there.
+        starts = [text.index(f"{flat(s.title)} {flat(s.summary)}") for s in scenarios] + [len(text)]
+        for scenario, start, end in zip(scenarios, starts, starts[1:]):
+            chunk = text[start:end]
+            choices = sum(len(n.choices) for n in scenario.nodes.values() if isinstance(n, m.DecisionNode))
+            numbers = [int(n) for n in re.findall(r"\bSECTION (\d+)\b", chunk)]  # the label, in capitals
+            assert numbers == list(range(1, len(scenario.nodes) + choices + 1)), scenario.id
+            turns = [int(n) for n in re.findall(r"\bturn to (\d+)\b", chunk, re.IGNORECASE)]
+            assert len(turns) == 2 * choices and set(turns) <= set(numbers), scenario.id
+            for node_id, node in scenario.nodes.items():
+                marker = plain(node.prompt) if isinstance(node, m.DecisionNode) else flat(node.title)
+                assert marker in chunk, (scenario.id, node_id)
+                if isinstance(node, m.EndingNode):
+                    assert plain(node.debrief) in chunk
+            start_node = scenario.nodes[scenario.start]
+            first_section = chunk[chunk.upper().index("SECTION 1 "):chunk.upper().index("SECTION 2 ")]
+            assert plain(start_node.prompt if isinstance(start_node, m.DecisionNode) else start_node.title) \
+                in first_section
+
+
+def test_gamebook_numbering_is_deterministic_and_shuffled(phishing_root: Path) -> None:
+    scenario = load_course(phishing_root).scenarios["odd-email"]
+    sections = printing.gamebook_sections(scenario)
+    assert sections == printing.gamebook_sections(scenario)
+    assert sections[0].node_id == scenario.start and sections[0].kind == "node"
+    assert [s.number for s in sections] == list(range(1, len(sections) + 1))
+    by_number = {s.number: s for s in sections}
+    for section in sections:
+        for choice, number in section.turns:  # a choice leads to its feedback, which leads to the next node
+            feedback = by_number[number]
+            assert feedback.kind == "feedback" and feedback.choice == choice
+            assert by_number[feedback.next_number].node_id == choice.next
+    breadth_first = [s.node_id for s in sections if s.kind == "node"]
+    assert breadth_first != printing.node_order(scenario)  # not readable straight through
+
+
+# --- golden text, determinism, offline --------------------------------------------------------------
+
+
+def test_golden_text_of_the_fixture(built_courses: dict[str, Built], golden) -> None:  # type: ignore[no-untyped-def]
+    fixture = built_courses["phishing"]
+    pdftotext = require_tool("pdftotext", "extracts PDF text")
+    for audience, name in cases(fixture):
+        raw = run(pdftotext, "-layout", str(fixture.pdf(audience, name)), "-")
+        text = "\n".join(line.rstrip() for line in raw.splitlines()).strip() + "\n"
+        golden(f"print_{audience}_{name}.txt", re.sub(r"\n{3,}", "\n\n", text))
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def test_two_builds_are_byte_identical(built_courses: dict[str, Built], tmp_path: Path) -> None:
+    fixture = built_courses["phishing"]
+    again = build(fixture.course, tmp_path)
+    first, second = digest(fixture.out / "print"), digest(again.out / "print")
+    assert first == second and len(first) >= 10
+
+
+def test_the_build_refuses_network_resources() -> None:
+    renderer = printing.Renderer()
+    html = ('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><p>x</p>'
+            '<img src="https://example.org/tracker.png" alt=""></body></html>')
+    with pytest.raises(BuildError, match="never fetch from the network"):
+        renderer.layout(html)
+    fetcher = printing.offline_url_fetcher()
+    with pytest.raises(ValueError, match="disallowed protocol"):
+        fetcher.fetch("http://example.org/font.woff2")
+    assert renderer.layout(html.replace("https://example.org/tracker.png", "data:,")).pages  # local is fine
+
+
+def test_a_leaflet_that_cannot_fit_is_a_clear_build_error(phishing_root: Path, tmp_path: Path) -> None:
+    course = load_course(phishing_root)
+    leaflet = course.leaflets["staff"]
+    crowded = leaflet.model_copy(update={"warning_signs": [f"Sign number {i} is worth a long sentence of "
+                                                           "explanation that wraps" for i in range(30)]})
+    course = course.model_copy(update={"leaflets": {**course.leaflets, "staff": crowded}})
+    with pytest.raises(BuildError, match=r"staff leaflet does not fit \(inside left panel by [\d.]+ mm"):
+        printing.PrintTarget().build(course, tmp_path, ["staff"])
+
+
+def test_missing_pdftoppm_is_a_build_error_naming_poppler(phishing_root: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    real_which = printing.shutil.which
+    monkeypatch.setattr(printing.shutil, "which", lambda name: None if name == "pdftoppm" else real_which(name))
+    with pytest.raises(BuildError, match="poppler-utils"):
+        printing.PrintTarget().build(load_course(phishing_root), tmp_path, ["staff"])
+
+
+def test_small_helpers() -> None:
+    assert printing.url_label("https://www.childline.org.uk/") == "childline.org.uk"
+    assert printing.url_label("https://example.org/a/b") == "example.org/a/b"
+    assert printing.url_label("mailto:report@example.org") == "report@example.org"
+    assert printing.shuffled([1, 2], "x", avoid_identity=True) == [2, 1]
+    assert printing.shuffled(list(range(9)), "seed") == printing.shuffled(list(range(9)), "seed")
+    assert printing.qr_svg("https://example.org").startswith("<svg")
