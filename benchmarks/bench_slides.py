@@ -1,4 +1,4 @@
-"""Slide decks: target time (median of 3) without and with LibreOffice previews, slides per deck, file sizes."""
+"""Slide decks: target time (median of 3) without and with LibreOffice previews, slides per deck, sizes."""
 
 from __future__ import annotations
 
@@ -71,11 +71,13 @@ def measure(repo: Path) -> dict[str, str]:
                 prs = Presentation(str(deck))
                 titles = [slide.shapes.title.text_frame.text for slide in prs.slides]
                 continued = sum(bool(re.search(r"\(\d+/\d+\)$", t)) for t in titles)
-                sizes = [run.font.size.pt for slide in prs.slides for shape in slide.shapes if shape.has_text_frame
-                         for p in shape.text_frame.paragraphs for run in p.runs if run.font.size is not None]
+                sizes = [run.font.size.pt for slide in prs.slides for shape in slide.shapes
+                         if shape.has_text_frame for p in shape.text_frame.paragraphs for run in p.runs
+                         if run.font.size is not None]
                 notes = sum(len(slide.notes_slide.notes_text_frame.text.split()) for slide in prs.slides)
                 figures[f"{label}: {deck.name}"] = (
-                    f"{len(titles)} slides ({continued} continuation slides), text {min(sizes):g}-{max(sizes):g} pt, "
+                    f"{len(titles)} slides ({continued} continuation slides), "
+                    f"text {min(sizes):g}-{max(sizes):g} pt, "
                     f"{notes:,} words of notes, {deck.stat().st_size / 1024:.0f} KB")
     return figures
 

@@ -1,5 +1,6 @@
-"""Slide decks: built for the fixture, the real course and a stress course, reopened with python-pptx, rendered
-once through LibreOffice, and checked slide by slide (titles, notes, alt text, links, overflow, sizes, contrast)."""
+"""Slide decks: built for the fixture, the real course and a stress course, reopened with python-pptx,
+rendered once through LibreOffice, and checked slide by slide (titles, notes, alt text, links, overflow,
+sizes, contrast)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from coursekit.model import QUESTION_TYPES
 from coursekit.targets import load_target
 from coursekit.targets.slides import PREVIEWS_ENV, render_pdfs
 from coursekit.targets.slides_fit import EMU_PER_PT, MIN_SIZE, frame_overflow
+from coursekit.targets.slides_outline import LETTERS
 from coursekit.text import to_plain
 from coursekit.validate import validate_course
 
@@ -49,7 +51,7 @@ def stress_course(course: m.Course, root: Path) -> m.Course:
     from PIL import Image
 
     Image.new("RGB", (400, 300), theme.PALETTE.primary_tint).save(root / "picture.png")
-    sentence = "This sentence adds one more careful detail so that the paragraph becomes much too long for one slide. "
+    sentence = "This sentence adds one more careful detail so that the paragraph becomes much too long. "
     long_body = sentence * 14 + "\n\n" + "".join(
         f"- Point {i}: a bullet with enough words in it to wrap onto a second line at the larger sizes\n"
         for i in range(1, 12)) + "\nA very long address: https://" + "very-long-part-" * 12 + "example.org/x"
@@ -89,7 +91,8 @@ def load(root: Path) -> m.Course:
 def build(course: m.Course, out: Path, audiences: list[str] | None = None) -> list[Path]:
     """Run the slides target into `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    return load_target("slides").build(course, out, audiences if audiences is not None else list(course.audiences))
+    chosen = audiences if audiences is not None else list(course.audiences)
+    return load_target("slides").build(course, out, chosen)
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +122,7 @@ COURSES = ["phishing", "stress", "real"]
 def one(request: pytest.FixtureRequest, built: dict[str, Built]) -> Built:
     """Each built course in turn (the real one is skipped, loudly, until it exists and validates)."""
     if request.param not in built:
-        pytest.skip("SKIPPED, NOT PASSED: the real course (course/course.yaml) is missing or does not validate yet")
+        pytest.skip("SKIPPED, NOT PASSED: the real course (course/course.yaml) is missing or invalid")
     return built[request.param]
 
 
@@ -154,7 +157,8 @@ def cnvpr(shape: Any) -> Any:
 def is_decorative(shape: Any) -> bool:
     """Marked decorative (Office's flag) with empty alt text."""
     properties = cnvpr(shape)
-    return properties.get("descr") == "" and bool(properties.xpath(".//*[local-name()='decorative'][@val='1']"))
+    flagged = properties.xpath(".//*[local-name()='decorative'][@val='1']")
+    return properties.get("descr") == "" and bool(flagged)
 
 
 def title_of(slide: Any) -> str:
@@ -175,7 +179,7 @@ def jump_target(shape: Any) -> Any:
     return shape.click_action.target_slide
 
 
-# --- what gets built ---------------------------------------------------------------------------------------------
+# --- what gets built ----------------------------------------------------------------------------------------
 
 
 def test_one_deck_per_plan_and_previews(built: dict[str, Built]) -> None:
@@ -223,12 +227,13 @@ def test_decks_are_16_9_with_the_theme_fonts_and_fixed_dates(one: Built) -> None
         assert props.revision == 1
 
 
-def test_builds_are_byte_identical(built: dict[str, Built], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_builds_are_byte_identical(built: dict[str, Built], tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PREVIEWS_ENV, "0")
     first = built["phishing"]
     again = build(first.course, tmp_path / "again")
     assert [p.name for p in again] == [p.name for p in first.decks]
-    for deck, copy in zip(first.decks, again):
+    for deck, copy in zip(first.decks, again, strict=True):
         assert deck.read_bytes() == copy.read_bytes(), deck.name
     import zipfile
 
@@ -238,7 +243,7 @@ def test_builds_are_byte_identical(built: dict[str, Built], tmp_path: Path, monk
         assert {info.date_time for info in bundle.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
-# --- LibreOffice ---------------------------------------------------------------------------------------------
+# --- LibreOffice --------------------------------------------------------------------------------------------
 
 
 def test_libreoffice_renders_one_page_per_slide(one: Built, pdfs: dict[Path, Path]) -> None:
@@ -253,28 +258,29 @@ def test_libreoffice_renders_one_page_per_slide(one: Built, pdfs: dict[Path, Pat
 def test_rendered_words_stay_inside_their_frames(one: Built, pdfs: dict[Path, Path]) -> None:
     """LibreOffice's own layout: every word it drew lies inside a text frame of its slide (no overflow)."""
     require_tool("pdftotext", "reads word positions from the rendered PDF")
-    word_re = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
+    number = r'"([\d.]+)"'
+    word_re = re.compile(rf"<word xMin={number} yMin={number} xMax={number} yMax={number}>(.*?)</word>")
     for deck in one.decks:
         html = subprocess.run(["pdftotext", "-bbox", str(pdfs[deck]), "-"], capture_output=True, text=True,
                               check=True).stdout
         pages = html.split("<page ")[1:]
         slides = list(Presentation(str(deck)).slides)
         assert len(pages) == len(slides)
-        for number, (page, slide) in enumerate(zip(pages, slides), start=1):
+        for number, (page, slide) in enumerate(zip(pages, slides, strict=True), start=1):
             frames = [(s.left / EMU_PER_PT, s.top / EMU_PER_PT, (s.left + s.width) / EMU_PER_PT,
                        (s.top + s.height) / EMU_PER_PT) for s in shapes_with_text(slide)]
             words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in word_re.findall(page)]
             assert words, f"{deck.name} slide {number} rendered no text"
             for x0, y0, x1, y1, word in words:
-                # A word's box is the font's full ascent-to-descent, a little taller than its line (1.2 em): allow
-                # that much; an overflowing line would be a whole line (≥ 21 pt) out.
+                # A word's box is the font's full ascent-to-descent, a little taller than its line (1.2 em):
+                # allow that much; an overflowing line would be a whole line (≥ 21 pt) out.
                 slack = 1.0 + 0.12 * (y1 - y0)
                 inside = any(x0 >= fx0 - 1 and y0 >= fy0 - slack and x1 <= fx1 + 1 and y1 <= fy1 + slack
                              for fx0, fy0, fx1, fy1 in frames)
-                assert inside, f"{deck.name} slide {number}: {word!r} at {(x0, y0, x1, y1)} is outside every frame"
+                assert inside, f"{deck.name} slide {number}: {word!r} at {(x0, y0, x1, y1)} is outside"
 
 
-# --- python-pptx reopens the decks -------------------------------------------------------------------------------
+# --- python-pptx reopens the decks --------------------------------------------------------------------------
 
 
 def test_every_slide_has_a_unique_title_first_notes_and_alt_text(one: Built) -> None:
@@ -287,16 +293,18 @@ def test_every_slide_has_a_unique_title_first_notes_and_alt_text(one: Built) -> 
             where = f"{deck.name} slide {number} ({title_of(slide)})"
             first = slide.shapes[0]
             assert first.is_placeholder and first == slide.shapes.title, f"{where}: title is not first"
-            assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), f"{where}: no notes"
+            assert slide.has_notes_slide, f"{where}: no notes"
+            assert slide.notes_slide.notes_text_frame.text.strip(), f"{where}: empty notes"
             for shape in slide.shapes:
                 if shape.shape_type == MSO_SHAPE_TYPE.PICTURE:
-                    assert cnvpr(shape).get("descr", "").strip() or is_decorative(shape), f"{where}: picture alt"
+                    described = cnvpr(shape).get("descr", "").strip()
+                    assert described or is_decorative(shape), f"{where}: picture without alt text"
                 elif shape.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE:
                     meaningful = jump_target(shape) is not None or shape.text_frame.text.strip()
                     if meaningful:
                         assert cnvpr(shape).get("descr", "").strip(), f"{where}: {shape.name} has no alt text"
                     else:
-                        assert is_decorative(shape), f"{where}: {shape.name} is neither described nor decorative"
+                        assert is_decorative(shape), f"{where}: {shape.name}: neither alt text nor decorative"
 
 
 def test_notes_carry_timing_safeguarding_answers_and_questions(built: dict[str, Built]) -> None:
@@ -310,13 +318,13 @@ def test_notes_carry_timing_safeguarding_answers_and_questions(built: dict[str, 
         assert safeguarding in notes[0], "title slide notes lack the safeguarding reminder"
         assert all(re.search(r"about \d+ minutes?", n) for n in notes[:-1]), "a slide has no timing"
         for q in plan.questions:
-            assert q.answer in notes[-1] and q.answer in notes[-2], "anticipated Q&A missing from help/closing"
-        decisions = [text for slide, text in zip(prs.slides, notes)
+            assert q.answer in notes[-1] and q.answer in notes[-2], "anticipated Q&A not in help/closing"
+        decisions = [text for slide, text in zip(prs.slides, notes, strict=True)
                      if any(jump_target(s) is not None and s.name.startswith("Choice") for s in slide.shapes)]
         assert all("Safeguarding:" in t and "Answers:" in t and "Discussion:" in t for t in decisions), kinds
         if any(a.scenario for a in plan.activities):
-            assert safeguarding in decisions[0], "the scenario's first slide lacks the full safeguarding notes"
-        for slide, text in zip(prs.slides, notes):
+            assert safeguarding in decisions[0], "the scenario's first slide lacks the safeguarding notes"
+        for slide, text in zip(prs.slides, notes, strict=True):
             if re.search(r": (question|answer) \d+ of \d+$", title_of(slide)):
                 assert "Answer:" in text and "Discussion:" in text
 
@@ -350,14 +358,16 @@ def test_each_scenario_choice_jumps_to_its_consequence_and_on(one: Built) -> Non
             for node_id, node in scenario.nodes.items():
                 if not isinstance(node, m.DecisionNode):
                     continue
-                wanted = [[letter, *choice.text.split()] for letter, choice in zip("ABCDEF", node.choices)]
+                wanted = [[letter, *choice.text.split()] for letter, choice in zip(LETTERS, node.choices)]
                 decision = [s for s in slides if _strip_suffix(title_of(s)) == node.prompt
-                            and [x.text_frame.text.split() for x in s.shapes if x.name.startswith("Choice")] == wanted]
+                            and [x.text_frame.text.split() for x in s.shapes
+                                 if x.name.startswith("Choice")] == wanted]
                 assert decision, f"no decision slide with the choices of {scenario.id}:{node_id}"
                 shapes = [x for x in decision[0].shapes if x.name.startswith("Choice")]
-                for letter, choice, shape in zip("ABCDEF", node.choices, shapes):
+                for letter, choice, shape in zip(LETTERS, node.choices, shapes):
                     consequence = jump_target(shape)
-                    assert consequence is not None and " ".join(choice.feedback.split()) in body_text(consequence)
+                    assert consequence is not None
+                    assert " ".join(choice.feedback.split()) in body_text(consequence)
                     onward = [jump_target(x) for x in consequence.shapes if x.name.startswith("Link")]
                     target = scenario.nodes[choice.next]
                     expected = target.title if isinstance(target, m.EndingNode) else target.prompt
@@ -399,7 +409,7 @@ def test_every_question_type_renders(question_type: str, built: dict[str, Built]
             pytest.fail(f"no check for question type {question_type}")
 
 
-# --- legibility: overflow, sizes, contrast -------------------------------------------------------------------------
+# --- legibility: overflow, sizes, contrast ------------------------------------------------------------------
 
 
 def test_no_text_exceeds_its_frame_when_remeasured(one: Built) -> None:
@@ -450,18 +460,19 @@ def test_text_contrast_is_at_least_4_5(one: Built) -> None:
     for deck in one.decks:
         for number, slide in enumerate(Presentation(str(deck)).slides, start=1):
             background = _solid(slide.background.fill)
-            assert background in palette, f"{deck.name} slide {number}: background {background} not from PALETTE"
+            assert background in palette, f"{deck.name} slide {number}: background {background} off-palette"
             for shape in shapes_with_text(slide):
                 behind = (_solid(shape.fill) if hasattr(shape, "fill") else None) or background
                 for paragraph in shape.text_frame.paragraphs:
                     for run in paragraph.runs:
                         colour = "#" + str(run.font.color.rgb).lower()
-                        assert colour in palette, f"{deck.name} slide {number}: {colour} is not a PALETTE colour"
+                        where = f"{deck.name} slide {number}: {run.text!r}"
+                        assert colour in palette, f"{where}: {colour} is not a PALETTE colour"
                         ratio = theme.contrast_ratio(colour, behind)
-                        assert ratio >= 4.5, f"{deck.name} slide {number}: {run.text!r} {colour} on {behind}: {ratio:.2f}"
+                        assert ratio >= 4.5, f"{where}: {colour} on {behind} is {ratio:.2f}:1"
 
 
-# --- golden outline ------------------------------------------------------------------------------------------------
+# --- golden outline -----------------------------------------------------------------------------------------
 
 
 def outline(path: Path) -> str:

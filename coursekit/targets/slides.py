@@ -19,6 +19,7 @@ import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -36,8 +37,18 @@ from coursekit import model as m
 from coursekit import theme
 from coursekit.errors import BuildError
 from coursekit.targets import Target
-from coursekit.targets.slides_fit import (EMU_PER_PT, LINE_FACTOR, MIN_SIZE, PARA_GAP, MeasuredParagraph, Piece,
-                                          count_lines, longest_line, paragraphs_height)
+from coursekit.targets.slides_fit import (
+    EMU_PER_PT,
+    LINE_FACTOR,
+    MIN_SIZE,
+    PARA_GAP,
+    MeasuredParagraph,
+    Piece,
+    count_lines,
+    frame_overflow,
+    longest_line,
+    paragraphs_height,
+)
 from coursekit.targets.slides_outline import Group, Para, SlideSpec, build_outline
 
 # 16:9 at 13.333 × 7.5 in, in points.
@@ -107,7 +118,7 @@ def hex_of(name: str) -> str:
     return str(getattr(theme.PALETTE, name))
 
 
-# --- measuring laid-out text ---------------------------------------------------------------------------------------
+# --- measuring laid-out text --------------------------------------------------------------------------------
 
 
 def flow(groups: Sequence[Group], size: float) -> list[tuple[Para, MeasuredParagraph]]:
@@ -133,7 +144,7 @@ def title_lines_fit(text: str, size: float, box: Box) -> bool:
     return lines * LINE_FACTOR * size <= box.inner_h
 
 
-# --- geometry ----------------------------------------------------------------------------------------------------
+# --- geometry -----------------------------------------------------------------------------------------------
 
 
 def footer_box(spec: SlideSpec) -> Box | None:
@@ -185,7 +196,7 @@ def choices_box(spec: SlideSpec) -> Box:
     return Box(x, BODY_TOP, MARGIN_X + CONTENT_W - x, BODY_BOTTOM - BODY_TOP)
 
 
-# --- pagination --------------------------------------------------------------------------------------------------
+# --- pagination ---------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -219,7 +230,7 @@ def part_fits(groups: list[Group], size: float, boxes: list[Box]) -> list[list[G
     """The columns of `groups` if they fit the boxes at `size`, else None."""
     columns = split_columns(groups, size, boxes[0].inner_w, len(boxes))
     assert columns is not None
-    for column, box in zip(columns, boxes):
+    for column, box in zip(columns, boxes, strict=True):
         if groups_height(column, size, box.inner_w) > box.inner_h:
             return None
     return columns
@@ -254,7 +265,7 @@ def partitions(groups: list[Group], parts: int) -> list[list[list[Group]]]:
     result = []
     for candidate in candidates:
         bounds = [0, *candidate, n]
-        result.append([groups[a:b] for a, b in zip(bounds, bounds[1:])])
+        result.append([groups[a:b] for a, b in pairwise(bounds)])
     return result
 
 
@@ -265,7 +276,8 @@ def split_paragraph(paragraph: Para) -> list[Para]:
     breaks = [match.end() for match in re.finditer(r"[.!?;:]\s+", text)] or \
         [match.end() for match in re.finditer(r"\s+", text)]
     if not breaks:
-        raise BuildError(f"slides: a paragraph does not fit on a slide even at {MIN_SIZE:g} pt: {text[:80]!r}")
+        raise BuildError(f"slides: a paragraph does not fit on a slide even at {MIN_SIZE:g} pt: "
+                         f"{text[:80]!r}")
     cut = min(breaks, key=lambda b: abs(b - middle))
     first: list[Any] = []
     second: list[Any] = []
@@ -344,7 +356,7 @@ def unique_titles(pages: list[Page]) -> None:
         page.title = title
 
 
-# --- the template ------------------------------------------------------------------------------------------------
+# --- the template -------------------------------------------------------------------------------------------
 
 
 def new_presentation() -> Any:
@@ -367,9 +379,9 @@ def new_presentation() -> Any:
         latin.set("typeface", theme.FONT_FAMILY)
     scheme = root.find(".//a:clrScheme", ns)
     scheme.set("name", "coursekit")
-    mapping = {"dk1": "ink", "lt1": "paper", "dk2": "primary_dark", "lt2": "primary_tint", "accent1": "primary",
-               "accent2": "accent", "accent3": "warning", "accent4": "muted", "accent5": "primary_dark",
-               "accent6": "accent", "hlink": "primary", "folHlink": "primary_dark"}
+    mapping = {"dk1": "ink", "lt1": "paper", "dk2": "primary_dark", "lt2": "primary_tint",
+               "accent1": "primary", "accent2": "accent", "accent3": "warning", "accent4": "muted",
+               "accent5": "primary_dark", "accent6": "accent", "hlink": "primary", "folHlink": "primary_dark"}
     for slot, colour in mapping.items():
         element = scheme.find(f"a:{slot}", ns)
         for child in list(element):
@@ -384,7 +396,7 @@ def new_presentation() -> Any:
     return prs
 
 
-# --- shapes ------------------------------------------------------------------------------------------------------
+# --- shapes -------------------------------------------------------------------------------------------------
 
 
 def cnvpr(shape: Any) -> Any:
@@ -457,7 +469,8 @@ def write_paragraphs(frame: Any, laid: list[tuple[Para, MeasuredParagraph]], kin
                 if paragraph.number > 1:
                     numbering.set("startAt", str(paragraph.number))
             else:
-                etree.SubElement(ppr, qn("a:buChar")).set("char", "\u2022" if paragraph.level == 1 else "\u2013")
+                mark = "\u2022" if paragraph.level == 1 else "\u2013"
+                etree.SubElement(ppr, qn("a:buChar")).set("char", mark)
         else:
             etree.SubElement(ppr, qn("a:buNone"))
         for piece in measured.pieces:
@@ -483,8 +496,8 @@ def add_text(slide: Any, box: Box, groups: Sequence[Group], size: float, kind: s
 
 def add_icon(slide: Any, name: str, box: Box, alt: str, colour: str = "primary") -> Any:
     """One of the theme's icons as a picture, with alt text."""
-    picture = slide.shapes.add_picture(io.BytesIO(theme.icon_png(name, color=hex_of(colour))), emu(box.x),
-                                       emu(box.y), emu(box.w), emu(box.h))
+    image = io.BytesIO(theme.icon_png(name, color=hex_of(colour)))
+    picture = slide.shapes.add_picture(image, emu(box.x), emu(box.y), emu(box.w), emu(box.h))
     picture.name = f"Icon {name}"
     set_alt(picture, alt)
     return picture
@@ -493,12 +506,13 @@ def add_icon(slide: Any, name: str, box: Box, alt: str, colour: str = "primary")
 def fit_size(texts: Sequence[Sequence[Group]], boxes: Sequence[Box], sizes: Sequence[float]) -> float | None:
     """The largest size at which every text fits its box."""
     for size in sizes:
-        if all(groups_height(groups, size, box.inner_w) <= box.inner_h for groups, box in zip(texts, boxes)):
+        pairs = zip(texts, boxes, strict=True)
+        if all(groups_height(groups, size, box.inner_w) <= box.inner_h for groups, box in pairs):
             return size
     return None
 
 
-# --- rendering ---------------------------------------------------------------------------------------------------
+# --- rendering ----------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -530,6 +544,12 @@ class Renderer:
             if key not in self.first_slide:
                 raise BuildError(f"slides: {source!r} links to a missing slide {key!r}")
             shape.click_action.target_slide = self.first_slide[key]
+        # Self-check: re-measure every frame as written; an overflow here is a bug in the layout code.
+        for number, slide in enumerate(self.prs.slides, start=1):
+            for shape in slide.shapes:
+                if shape.has_text_frame and shape.text_frame.text.strip():
+                    excess = frame_overflow(shape)
+                    assert excess <= 0.01, f"slide {number} {shape.name}: text {excess:.1f} pt too tall"
         return self.prs
 
     def draw(self, slide: Any, page: Page) -> None:
@@ -546,7 +566,7 @@ class Renderer:
             bar = plain_shape(slide, MSO_SHAPE.RECTANGLE, Box(0, 0, SLIDE_W, 9), "primary")
             bar.name = "Bar"
             set_decorative(bar)
-        for index, (column, box) in enumerate(zip(page.columns, body_boxes(spec))):
+        for index, (column, box) in enumerate(zip(page.columns, body_boxes(spec), strict=True)):
             if column:
                 add_text(slide, box, column, page.size, kind, name=f"Body {index + 1}")
         if spec.footer:
@@ -595,7 +615,8 @@ class Renderer:
             width, height = image.size
         scale = min(area.w / width, area.h / height)
         w, h = width * scale, height * scale
-        picture = slide.shapes.add_picture(str(path), emu(area.x + (area.w - w) / 2), emu(area.y), emu(w), emu(h))
+        picture = slide.shapes.add_picture(str(path), emu(area.x + (area.w - w) / 2), emu(area.y), emu(w),
+                                           emu(h))
         picture.name = "Picture"
         if alt:
             set_alt(picture, alt)
@@ -615,7 +636,7 @@ class Renderer:
         else:
             raise BuildError(f"slides: the choices of {spec.title!r} do not fit even at {MIN_SIZE:g} pt")
         y = area.y
-        for choice, groups, height in zip(spec.choices, texts, heights):
+        for choice, groups, height in zip(spec.choices, texts, heights, strict=True):
             shape = plain_shape(slide, MSO_SHAPE.ROUNDED_RECTANGLE, Box(area.x, y, area.w, height),
                                 "primary_tint", "primary")
             shape.name = f"Choice {choice.label.split()[0]}"
@@ -635,8 +656,8 @@ class Renderer:
             shape = plain_shape(slide, MSO_SHAPE.ROUNDED_RECTANGLE, Box(x, y, width, BUTTON_H), "primary")
             shape.name = f"Link {link.label}"
             prepare_frame(shape.text_frame, MSO_ANCHOR.MIDDLE, inset_x=16, inset_y=4)
-            write_paragraphs(shape.text_frame, flow([[Para([_run(link.label, True)])]], BUTTON_SIZE), spec.kind,
-                             "paper", align=PP_ALIGN.CENTER)
+            label = flow([[Para([_run(link.label, True)])]], BUTTON_SIZE)
+            write_paragraphs(shape.text_frame, label, spec.kind, "paper", align=PP_ALIGN.CENTER)
             set_alt(shape, link.descr)
             self.pending.append((shape, link.target, spec.title))
             x -= 16
@@ -655,12 +676,13 @@ class Renderer:
             row, column = (index % rows, index // rows)
             cell = Box(MARGIN_X + column * (cell_w + gap), BODY_TOP + row * (cell_h + gap), cell_w, cell_h)
             cells.append(cell)
-            texts.append([[Para([_run(step.title, True)], colour="primary")], [Para([_run(step.text, False)])]])
+            texts.append([[Para([_run(step.title, True)], colour="primary")],
+                          [Para([_run(step.text, False)])]])
         boxes = [Box(c.x + icon + 16, c.y, c.w - icon - 16, c.h) for c in cells]
         size = fit_size(texts, boxes, (26.0, 24.0, 22.0, 20.0, 18.0))
         if size is None:
             raise BuildError(f"slides: the steps on {spec.title!r} do not fit even at {MIN_SIZE:g} pt")
-        for step, cell, box, groups in zip(steps, cells, boxes, texts):
+        for step, cell, box, groups in zip(steps, cells, boxes, texts, strict=True):
             add_icon(slide, step.icon, Box(cell.x, cell.y + 4, icon, icon), f"Icon: {step.title}")
             add_text(slide, box, groups, size, spec.kind, name=f"Step {step.title}")
 
@@ -671,11 +693,11 @@ def _run(text: str, bold: bool) -> Any:
     return Run(text, bold, False)
 
 
-# --- files -------------------------------------------------------------------------------------------------------
+# --- files --------------------------------------------------------------------------------------------------
 
 
 def deterministic_zip(data: bytes) -> bytes:
-    """Re-write a zip with sorted entries, fixed timestamps and modes (python-pptx stamps the current time)."""
+    """Re-write a zip with sorted entries, fixed timestamps and modes (python-pptx stamps the time now)."""
     from coursekit.write import source_date_epoch
 
     stamp = time.gmtime(source_date_epoch())[:6]
@@ -721,7 +743,7 @@ def build_deck(course: m.Course, plan: m.Plan, path: Path) -> Deck:
 
 
 def render_pdfs(decks: Sequence[Path], outdir: Path, *, timeout: float = 300) -> dict[Path, Path]:
-    """Convert decks to PDF with ONE LibreOffice run (it is slow to start); {deck: pdf} for those converted."""
+    """Convert decks to PDF in ONE LibreOffice run (it is slow to start); {deck: pdf} for those converted."""
     soffice = shutil.which("soffice")
     if soffice is None:
         raise FileNotFoundError("soffice")
@@ -735,7 +757,7 @@ def render_pdfs(decks: Sequence[Path], outdir: Path, *, timeout: float = 300) ->
 
 
 def write_previews(decks: Sequence[Deck], folder: Path) -> list[Path]:
-    """PNG previews (40 dpi) of the title, a scenario decision, a quiz question and the help slide of each deck."""
+    """PNG previews (40 dpi) of each deck's title, first decision, first quiz question and help slides."""
     if os.environ.get(PREVIEWS_ENV, "1") in ("0", "false", "no"):
         return []
     if not decks:
@@ -750,7 +772,8 @@ def write_previews(decks: Sequence[Deck], folder: Path) -> list[Path]:
         try:
             pdfs = render_pdfs([deck.path for deck in decks], Path(scratch))
         except (subprocess.SubprocessError, OSError) as error:
-            print(f"slides: LibreOffice could not render the decks ({error}): previews skipped", file=sys.stderr)
+            print(f"slides: LibreOffice could not render the decks ({error}): previews skipped",
+                  file=sys.stderr)
             return []
         folder.mkdir(parents=True, exist_ok=True)
         for deck in decks:

@@ -1,7 +1,7 @@
-"""Text measurement for slides: wrap styled text with the real font metrics (Pillow + the theme's Inter files).
+"""Text measurement for slides: wrap styled text with the real font metrics (Pillow, the theme's Inter files).
 
-The deck is written with explicit sizes, line spacing, paragraph spacing and insets, and with autofit off, so a
-frame renders at the height measured here. The same functions re-measure a saved deck in the tests.
+The deck is written with explicit sizes, line spacing, paragraph spacing and insets, and with autofit off, so
+a frame renders at the height measured here. The same functions re-measure a saved deck in the tests.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class Piece:
 
 @dataclass(frozen=True)
 class MeasuredParagraph:
-    """A paragraph as laid out: styled pieces, size, left margin (bullet indent), spacing before it (points)."""
+    """A paragraph as laid out: styled pieces, size, left margin (bullet indent), space before it (points)."""
 
     pieces: tuple[Piece, ...]
     size: float
@@ -48,7 +48,8 @@ class MeasuredParagraph:
 
 def _font_file(bold: bool, italic: bool) -> str:
     if bold and italic:
-        candidate = Path(theme.FONT_FILES["bold"]).with_name(Path(theme.FONT_FILES["bold"]).stem + "Italic.otf")
+        bold = Path(theme.FONT_FILES["bold"])
+        candidate = bold.with_name(bold.stem + "Italic.otf")
         return str(candidate) if candidate.exists() else theme.FONT_FILES["bold"]
     return theme.FONT_FILES["bold" if bold else "italic" if italic else "regular"]
 
@@ -141,7 +142,7 @@ def longest_line(pieces: Sequence[Piece], size: float) -> float:
         0, len(_words(pieces)) - 1)
 
 
-# --- reading a saved deck back (used by the tests, and by the build as a final self-check) ---------------------
+# --- reading a deck back (the build's final self-check, and the tests on the saved file) --------------------
 
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 

@@ -1,4 +1,4 @@
-"""What goes on each slide of a lesson or talk deck, decided from the model (no layout, no python-pptx here)."""
+"""What goes on each slide of a lesson or talk deck, decided from the model (no layout, no python-pptx)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from coursekit.text import Run, to_blocks, to_plain
 from coursekit.view import AudienceView, audience_view, filter_quiz
 
 LETTERS = "ABCDEFGHIJ"
-# The plan's full safeguarding notes go on the title, each scenario's first and ending slides and the help slide;
-# the slides in between carry this reminder instead of repeating them dozens of times.
-SHORT_SAFEGUARDING = ("Safeguarding: keep the discussion about the characters, not anyone in the room; the full "
-                      "safeguarding notes are on the scenario's first slide.")
-# Content slides keep to about six short bullets; a question with its options is one idea, so it may have more.
+# The plan's full safeguarding notes go on the title, each scenario's first and ending slides and the help
+# slide; the slides in between carry this reminder instead of repeating them dozens of times.
+SHORT_SAFEGUARDING = ("Safeguarding: keep the discussion about the characters, not anyone in the room; "
+                      "the full safeguarding notes are on the scenario's first slide.")
+# Content slides keep to about six short bullets; a question with its options is one idea: it may have more.
 QUIZ_GROUPS = 16
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
@@ -44,7 +44,7 @@ class Para:
         return "".join(run.text for run in self.runs)
 
 
-# Paragraphs that belong together (a bullet, an option and its feedback, a contact): never split across slides.
+# Paragraphs that belong together (a bullet, an option and its feedback, a contact): never split apart.
 Group = list[Para]
 
 
@@ -82,7 +82,7 @@ class SlideSpec:
     image: tuple[Path, str] | None = None
     footer: list[Para] = field(default_factory=list)
     columns: int = 1
-    compact: list[Group] = field(default_factory=list)  # a shorter body to use rather than splitting the slide
+    compact: list[Group] = field(default_factory=list)  # a shorter body to use rather than splitting
 
 
 def para(text: str, *, bold: bool = False, italic: bool = False, colour: str = "", level: int = 0) -> Para:
@@ -101,7 +101,8 @@ def markdown_paras(markdown: str) -> list[Para]:
         if block.ordered:
             counters[block.level] = counters.get(block.level, 0) + 1
             number = counters[block.level]
-        result.append(Para([Run(r.text, r.bold, r.italic) for r in block.runs], level=block.level, number=number))
+        runs = [Run(r.text, r.bold, r.italic) for r in block.runs]
+        result.append(Para(runs, level=block.level, number=number))
     return result
 
 
@@ -116,7 +117,7 @@ def minutes_text(minutes: int) -> str:
 
 
 def shuffled(items: list[str], seed: str) -> list[str]:
-    """A stable shuffle (same seed, same order) that never leaves the list in its original order if avoidable."""
+    """A stable shuffle (same seed, same order) that avoids leaving the list in its original order."""
     order = list(items)
     random.Random(seed).shuffle(order)
     if order == items and len(items) > 1:
@@ -141,10 +142,11 @@ class OutlineBuilder:
         self.view: AudienceView = audience_view(course, plan.audience)
         self.slides: list[SlideSpec] = []
         self.safeguarding = "Safeguarding: " + to_plain(plan.safeguarding).replace("\n", " ")
+        self.session = f"the whole session is {minutes_text(plan.duration_minutes)}"
         # Links to "the slide after this scenario" are resolved once that slide exists.
         self._after: list[tuple[Link, int]] = []
 
-    # --- helpers ---------------------------------------------------------------------------------------------
+    # --- helpers --------------------------------------------------------------------------------------------
 
     def add(self, slide: SlideSpec) -> SlideSpec:
         """Append a slide."""
@@ -171,7 +173,7 @@ class OutlineBuilder:
         points = [to_plain(activity.speaker_notes)] if activity.speaker_notes else []
         return points + [to_plain(activity.description)]
 
-    # --- the deck --------------------------------------------------------------------------------------------
+    # --- the deck -------------------------------------------------------------------------------------------
 
     def build(self) -> list[SlideSpec]:
         """Every logical slide of the deck, in order."""
@@ -179,10 +181,9 @@ class OutlineBuilder:
         if self.plan.ground_rules:
             self.add(SlideSpec("ground-rules", "rules", "Ground rules",
                                [[para(rule, level=1)] for rule in self.plan.ground_rules],
-                               ["Agree the ground rules together before you start, and keep them up if you can.",
+                               ["Agree the ground rules together before you start; keep them up if you can.",
                                 "Remind everyone they can step out or pass at any time.",
-                                f"Timing: part of the opening; the whole session is "
-                                f"{minutes_text(self.plan.duration_minutes)}."]))
+                                f"Timing: part of the opening; {self.session}."]))
         self.objectives_slide()
         for index, activity in enumerate(self.plan.activities, start=1):
             self.activity_slides(index, activity)
@@ -202,8 +203,9 @@ class OutlineBuilder:
         groups = [[para(course.title, bold=True, colour="primary")],
                   [para(f"{audience.label} \u00b7 {minutes_text(plan.duration_minutes).capitalize()}")],
                   markdown_paras(audience.content_note)]
-        footer_text = f"Version {course.version} \u00b7 Facts last checked {format_date(course.facts_checked)}"
-        footer = [para(footer_text + (f" \u00b7 {course.publisher}" if course.publisher else ""), colour="muted")]
+        parts = [f"Version {course.version}", f"Facts last checked {format_date(course.facts_checked)}",
+                 course.publisher]
+        footer = [para(" \u00b7 ".join(part for part in parts if part), colour="muted")]
         notes = [to_plain(plan.overview), self.safeguarding,
                  "Help contacts are on the last slide: leave it up at the end.",
                  f"Timing: the whole session is {minutes_text(plan.duration_minutes)}."]
@@ -217,10 +219,11 @@ class OutlineBuilder:
             raise BuildError(f"{self.plan.kind} plan: unknown objectives {', '.join(missing)}")
         notes = ["Read the objectives aloud.", "Success looks like: " + " ".join(self.plan.outcomes)]
         if self.plan.baseline:
-            notes.append(f"Baseline ({self.plan.baseline.title}): {to_plain(self.plan.baseline.instructions)}")
+            baseline = self.plan.baseline
+            notes.append(f"Baseline ({baseline.title}): {to_plain(baseline.instructions)}")
         if self.plan.vocabulary:
             notes.append("Key words: " + "; ".join(f"{t.term}: {t.definition}" for t in self.plan.vocabulary))
-        notes.append(f"Timing: part of the opening; the whole session is {minutes_text(self.plan.duration_minutes)}.")
+        notes.append(f"Timing: part of the opening; {self.session}.")
         title = "What we will learn" if self.plan.kind == "lesson" else "What this talk covers"
         self.add(SlideSpec("objectives", "objectives", title,
                            [[para(by_id[o].text, level=1)] for o in self.plan.objectives], notes))
@@ -234,7 +237,8 @@ class OutlineBuilder:
             marker = "\u2192 " if current else ""
             agenda.append(para(f"{marker}{other.title} ({other.minutes} min)", bold=current))
         groups = [[para(f"{minutes_text(activity.minutes).capitalize()}", bold=True)], agenda]
-        notes = self.talking_points(activity) + [f"Timing: {minutes_text(activity.minutes)} ({activity.phase})."]
+        timing = f"Timing: {minutes_text(activity.minutes)} ({activity.phase})."
+        notes = [*self.talking_points(activity), timing]
         if activity.resources:
             notes.append("Resources: " + "; ".join(activity.resources))
         self.add(SlideSpec(f"activity-{index}", "section", activity.title, groups, notes))
@@ -244,7 +248,7 @@ class OutlineBuilder:
             if page.image is not None:
                 path = Path(self.course.root) / page.image.file
                 if not path.is_file():
-                    raise BuildError(f"page {page.id}: image {page.image.file} not found in the course folder")
+                    raise BuildError(f"page {page.id}: image {page.image.file} is not in the course folder")
                 image = (path, page.image.alt)
             self.add(SlideSpec(f"activity-{index}-page-{page.id}", "content", page.title,
                                [[p] for p in markdown_paras(page.body)],
@@ -257,9 +261,10 @@ class OutlineBuilder:
         if activity.quiz:
             if activity.quiz not in self.course.quizzes:
                 raise BuildError(f"{self.plan.kind} plan: unknown quiz {activity.quiz!r}")
-            self.quiz_slides(index, activity, filter_quiz(self.course.quizzes[activity.quiz], self.plan.audience))
+            quiz = filter_quiz(self.course.quizzes[activity.quiz], self.plan.audience)
+            self.quiz_slides(index, activity, quiz)
 
-    # --- scenarios -------------------------------------------------------------------------------------------
+    # --- scenarios ------------------------------------------------------------------------------------------
 
     def message_paras(self, scenario: m.Scenario, messages: list[m.Message]) -> list[Group]:
         """Chat messages as "Name: text" paragraphs; narration in italics."""
@@ -286,11 +291,12 @@ class OutlineBuilder:
             assert isinstance(node, m.DecisionNode)
             groups = self.message_paras(scenario, node.messages)
             choice_keys = [f"{key[node_id]}-choice-{LETTERS[j].lower()}" for j in range(len(node.choices))]
-            answers = [f"{LETTERS[j]} ({c.quality}): {c.text}. {c.feedback}" for j, c in enumerate(node.choices)]
+            answers = [f"{LETTERS[j]} ({c.quality}): {c.text}. {c.feedback}"
+                       for j, c in enumerate(node.choices)]
             notes = ([f"{scenario.title}: {scenario.summary}"] if node_id == scenario.start else []) + \
                 self.talking_points(activity) + [
-                    f"Discussion: read the messages aloud, then ask \u201c{node.prompt}\u201d. Take a few answers "
-                    "and ask why, then click the option the group chooses.",
+                    f"Discussion: read the messages aloud, then ask \u201c{node.prompt}\u201d. Take a few "
+                    "answers and ask why, then click the option the group chooses.",
                     "Answers: " + " | ".join(answers),
                     self.safeguarding if node_id == scenario.start else SHORT_SAFEGUARDING, timing]
             choices = [Link(f"{LETTERS[j]}  {c.text}", choice_keys[j],
@@ -302,8 +308,8 @@ class OutlineBuilder:
                 forward = position[choice.next] > position[node_id]
                 target = scenario.nodes[choice.next]
                 target_name = target.title if isinstance(target, m.EndingNode) else target.prompt
-                links = [Link("Continue \u2192" if forward else "\u2190 Back to that question", key[choice.next],
-                              f"Go to: {target_name}")]
+                button = "Continue \u2192" if forward else "\u2190 Back to that question"
+                links = [Link(button, key[choice.next], f"Go to: {target_name}")]
                 if choice.next != node_id:
                     links.insert(0, Link("Try another choice", key[node_id], f"Back to: {node.prompt}"))
                 notes = [f"They chose {LETTERS[j]}: {choice.text} ({choice.quality}).", choice.feedback,
@@ -321,13 +327,13 @@ class OutlineBuilder:
                      Link("Continue \u2192", "", "Go to the next part of the session")]
             onward.append(links[1])
             notes = [to_plain(node.debrief),
-                     "Discussion: what helped in this story? Who could they talk to, and what would you say to a "
-                     "friend in the same situation?", self.safeguarding, timing]
+                     "Discussion: what helped in this story? Who could they talk to, and what would you say "
+                     "to a friend in the same situation?", self.safeguarding, timing]
             self.add(SlideSpec(key[node_id], "ending", node.title, groups, notes, links=links))
         # "Continue" after an ending goes to whatever slide follows the scenario (known once it is added).
         self._after += [(link, len(self.slides)) for link in onward]
 
-    # --- quizzes ---------------------------------------------------------------------------------------------
+    # --- quizzes --------------------------------------------------------------------------------------------
 
     def quiz_slides(self, index: int, activity: m.Activity, quiz: m.Quiz) -> None:
         """For each question: a question slide, then a reveal slide with the answer and why."""
@@ -340,8 +346,8 @@ class OutlineBuilder:
                 p.runs = [Run(r.text, True, r.italic) for r in p.runs]
             why = [to_plain(question.explanation)] if question.explanation else []
             notes = [f"Answer: {answer}", *why,
-                     "Discussion: give everyone time to decide (hands up, cards or mini-whiteboards), then ask a "
-                     "few people why before you reveal the answer.",
+                     "Discussion: give everyone time to decide (hands up, cards or mini-whiteboards), then "
+                     "ask a few people why before you reveal the answer.",
                      self.activity_timing(activity)]
             base = f"activity-{index}-quiz-{quiz.id}-{question.id}"
             self.add(SlideSpec(base, "question", f"{quiz.title}: question {number} of {total}",
@@ -353,17 +359,17 @@ class OutlineBuilder:
                                 "anyone who got it wrong knows why without singling them out.",
                                 self.activity_timing(activity)], max_groups=QUIZ_GROUPS))
 
-    # --- the end of the deck ---------------------------------------------------------------------------------
+    # --- the end of the deck --------------------------------------------------------------------------------
 
     def steps_slide(self) -> None:
-        """What to do if it happens: the leaflet's steps, with the same icons as the leaflet and the module."""
+        """What to do if it happens: the leaflet's steps, with the same icons as the leaflet and module."""
         leaflet = self.view.leaflet
         if leaflet is None:
             return
         steps = [Step(step.icon, step.title, step.text) for step in leaflet.steps]
         notes = ["Talk through each step; these are the same steps, with the same icons, as the leaflet.",
                  *[f"{s.title}: {s.text}" for s in steps],
-                 f"Timing: part of the close; the whole session is {minutes_text(self.plan.duration_minutes)}."]
+                 f"Timing: part of the close; {self.session}."]
         self.add(SlideSpec("steps", "steps", leaflet.steps_title, [], notes, steps=steps))
 
     def qa_notes(self) -> list[str]:
@@ -380,7 +386,7 @@ class OutlineBuilder:
             notes.append(f"Revisit the baseline ({self.plan.baseline.title}): "
                          f"{to_plain(self.plan.baseline.revisit)}")
         notes += self.qa_notes()
-        notes.append(f"Timing: the close; the whole session is {minutes_text(self.plan.duration_minutes)}.")
+        notes.append(f"Timing: the close; {self.session}.")
         self.add(SlideSpec("closing", "closing", "What to remember",
                            [[para(message, bold=True, level=1)] for message in messages], notes))
 
@@ -395,7 +401,8 @@ class OutlineBuilder:
         details: list[str] = []
         for _, contact in contacts:
             group = [para(contact.name, bold=True, colour="primary")]
-            ways = [w for w in (contact.phone, display_url(contact.url) if contact.url else "", contact.how) if w]
+            url = display_url(contact.url) if contact.url else ""
+            ways = [w for w in (contact.phone, url, contact.how) if w]
             if ways:
                 group.append(para(" \u00b7 ".join(ways)))
             compact.append(list(group))
@@ -407,8 +414,8 @@ class OutlineBuilder:
         course = self.course
         footer = [para(f"{course.title} \u00b7 version {course.version} \u00b7 facts last checked "
                        f"{format_date(course.facts_checked)}", colour="muted")]
-        notes = ["Leave this slide up at the end so people can note the contacts.", *details, *self.qa_notes(),
-                 self.safeguarding]
+        notes = ["Leave this slide up at the end so people can note the contacts.", *details,
+                 *self.qa_notes(), self.safeguarding]
         closing = [para(core, bold=True, colour="accent")]
         # The slide should stay up as ONE slide: if the descriptions do not fit, show names and numbers only.
         self.add(SlideSpec("help", "help", title, groups + [closing], notes, footer=footer,
@@ -425,7 +432,8 @@ def scenario_order(scenario: m.Scenario) -> list[str]:
             for choice in node.choices:
                 if choice.next not in order:
                     if choice.next not in scenario.nodes:
-                        raise BuildError(f"scenario {scenario.id}: choice points to unknown node {choice.next!r}")
+                        raise BuildError(f"scenario {scenario.id}: a choice goes to unknown node "
+                                         f"{choice.next!r}")
                     order.append(choice.next)
                     queue.append(choice.next)
     return order
@@ -434,15 +442,17 @@ def scenario_order(scenario: m.Scenario) -> list[str]:
 def question_content(question: m.Question) -> tuple[list[Group], list[Group], str]:
     """What the class sees when asked, what the reveal shows, and the answer in one line for the notes."""
     def item(index: int, runs: list[Run], *, letters: bool = True) -> Para:
-        # A real numbered list ("A.", "B." or "1.", "2."): wrapped lines hang under the text, not the letter.
+        """A real numbered list item ("A.", "B." or "1.", "2."): wrapped lines hang under the text."""
         return Para(runs, level=1, number=index + 1, numbering="alphaUcPeriod" if letters else "arabicPeriod")
 
     def feedback(text: str) -> Para:
+        """Feedback under an option, one level deeper."""
         return para(text, level=2)
 
     if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
         hint = "Choose one answer." if isinstance(question, m.SingleQuestion) else "Choose all that apply."
-        asked = [[para(hint, italic=True)]] + [[item(i, [Run(o.text)])] for i, o in enumerate(question.options)]
+        options = [[item(i, [Run(option.text)])] for i, option in enumerate(question.options)]
+        asked = [[para(hint, italic=True)], *options]
         correct = [f"{LETTERS[i]} ({o.text})" for i, o in enumerate(question.options) if o.correct]
         reveal: list[Group] = [[para("Answer: " + ", ".join(correct), bold=True, colour="accent")]]
         for i, option in enumerate(question.options):
@@ -472,8 +482,8 @@ def question_content(question: m.Question) -> tuple[list[Group], list[Group], st
                  [para("Answers:", bold=True)], [item(i, [Run(text)]) for i, text in enumerate(rights)]]
         reveal = [[para("The matches:", bold=True, colour="accent")]]
         for pair in question.pairs:
-            reveal.append([Para([Run(pair.left, bold=True), Run(" \u2192 "), Run(pair.right, bold=True)], level=1),
-                           feedback(pair.feedback)])
+            match = Para([Run(pair.left, bold=True), Run(" \u2192 "), Run(pair.right, bold=True)], level=1)
+            reveal.append([match, feedback(pair.feedback)])
         if question.distractors:
             reveal.append([para("Not used: " + ", ".join(question.distractors), italic=True)])
         answer = "; ".join(f"{i} \u2192 {LETTERS[rights.index(p.right)]} ({p.left} \u2192 {p.right})"
