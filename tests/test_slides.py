@@ -57,8 +57,12 @@ def stress_course(course: m.Course, root: Path) -> m.Course:
         for i in range(1, 12)) + "\nA very long address: https://" + "very-long-part-" * 12 + "example.org/x"
     first = course.modules[0]
     picture = m.Image(file="picture.png", alt="A plain panel standing in for a picture")
+    # One paragraph too long for a slide even at 18 pt: it must be cut between sentences.
+    endless = " ".join(f"Sentence {i} of one endless paragraph keeps going." for i in range(1, 90))
     pages = [first.pages[0].model_copy(update={"body": long_body}),
-             first.pages[1].model_copy(update={"image": picture}), *first.pages[2:]]
+             first.pages[1].model_copy(update={"image": picture,
+                                               "body": f"{first.pages[1].body}\n\n{endless}"}),
+             *first.pages[2:]]
     modules = [first.model_copy(update={"pages": pages}), *course.modules[1:]]
     scenario = course.scenarios["odd-email"]
     inbox = scenario.nodes["inbox"]
@@ -430,6 +434,13 @@ def test_stress_course_is_shrunk_and_split_not_overflowed(built: dict[str, Built
     page_title = result.course.modules[0].pages[0].title
     parts = [t for t in titles if t.startswith(page_title + " (")]
     assert len(parts) >= 2 and parts[0].endswith(f"(1/{len(parts)})"), titles
+    # The endless paragraph is cut between sentences, every sentence kept whole and in order.
+    second = result.course.modules[0].pages[1]
+    cut = [i for i, t in enumerate(titles) if t.startswith(second.title + " (")]
+    assert len(cut) >= 2, titles
+    text = " ".join(body_text(list(prs.slides)[i]) for i in cut)
+    numbers = [int(n) for n in re.findall(r"Sentence (\d+) of one endless paragraph keeps going\.", text)]
+    assert numbers == list(range(1, 90))
     sizes = {run.font.size.pt for s in prs.slides for shape in shapes_with_text(s)
              for p in shape.text_frame.paragraphs for run in p.runs}
     assert min(sizes) < 28, "the long texts should have been shrunk before being split"

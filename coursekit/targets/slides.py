@@ -269,31 +269,56 @@ def partitions(groups: list[Group], parts: int) -> list[list[list[Group]]]:
     return result
 
 
-def split_paragraph(paragraph: Para) -> list[Para]:
-    """A paragraph cut in two at the sentence (else word) boundary nearest its middle."""
-    text = paragraph.text
-    middle = len(text) / 2
-    breaks = [match.end() for match in re.finditer(r"[.!?;:]\s+", text)] or \
-        [match.end() for match in re.finditer(r"\s+", text)]
-    if not breaks:
-        raise BuildError(f"slides: a paragraph does not fit on a slide even at {MIN_SIZE:g} pt: "
-                         f"{text[:80]!r}")
-    cut = min(breaks, key=lambda b: abs(b - middle))
+def cut_paragraph(paragraph: Para, at: int) -> tuple[Para, Para]:
+    """A paragraph cut in two at character `at`, keeping each run's style."""
     first: list[Any] = []
     second: list[Any] = []
     position = 0
     for run in paragraph.runs:
         start, end = position, position + len(run.text)
-        if end <= cut:
+        if end <= at:
             first.append(run)
-        elif start >= cut:
+        elif start >= at:
             second.append(run)
         else:
-            first.append(type(run)(run.text[:cut - start].rstrip(), run.bold, run.italic))
-            second.append(type(run)(run.text[cut - start:], run.bold, run.italic))
+            first.append(type(run)(run.text[:at - start], run.bold, run.italic))
+            second.append(type(run)(run.text[at - start:], run.bold, run.italic))
         position = end
-    return [Para(first, paragraph.level, paragraph.number, paragraph.colour),
-            Para(second, paragraph.level, 0, paragraph.colour)]
+    if first:
+        last = first[-1]
+        first[-1] = type(last)(last.text.rstrip(), last.bold, last.italic)
+    return (Para(first, paragraph.level, paragraph.number, paragraph.colour, paragraph.numbering),
+            Para(second, paragraph.level, 0, paragraph.colour, paragraph.numbering))
+
+
+def split_paragraph(paragraph: Para, box: Box) -> list[Para]:
+    """A paragraph too tall for a slide, cut between sentences (else words) into pieces that each fill at most
+    one slide at 18 pt."""
+    def fits(piece: Para) -> bool:
+        return groups_height([[piece]], MIN_SIZE, box.inner_w) <= box.inner_h
+
+    pieces: list[Para] = []
+    rest = paragraph
+    while not fits(rest):
+        text = rest.text
+        for pattern in (r"[.!?;:]\s+", r"\s+"):
+            breaks = [match.end() for match in re.finditer(pattern, text) if match.end() < len(text)]
+            # Taller with every break taken later: the last break that still fits is found by bisection.
+            low, high = 0, len(breaks)
+            while low < high:
+                middle = (low + high) // 2
+                if fits(cut_paragraph(rest, breaks[middle])[0]):
+                    low = middle + 1
+                else:
+                    high = middle
+            if low:
+                head, rest = cut_paragraph(rest, breaks[low - 1])
+                pieces.append(head)
+                break
+        else:
+            raise BuildError(f"slides: a paragraph does not fit on a slide even at {MIN_SIZE:g} pt: "
+                             f"{text[:80]!r}")
+    return [*pieces, rest]
 
 
 def paginate(spec: SlideSpec) -> list[Page]:
@@ -336,10 +361,12 @@ def paginate(spec: SlideSpec) -> list[Page]:
                     if len(pages) > 1:
                         page.title = f"{spec.title} ({index}/{len(pages)})"
                 return pages
-        # Something is too tall even alone at 18 pt: split it (groups into paragraphs, paragraphs in two).
-        tallest = max(range(len(groups)), key=lambda i: groups_height(groups[i], MIN_SIZE, boxes[0].inner_w))
+        # Something is too tall even alone at 18 pt: split it (a group into its paragraphs, a paragraph into
+        # slide-sized pieces).
+        width = boxes[0].inner_w
+        tallest = max(range(len(groups)), key=lambda i: groups_height([groups[i]], MIN_SIZE, width))
         group = groups[tallest]
-        pieces = [[p] for p in group] if len(group) > 1 else [[p] for p in split_paragraph(group[0])]
+        pieces = [[p] for p in (group if len(group) > 1 else split_paragraph(group[0], boxes[0]))]
         groups = groups[:tallest] + pieces + groups[tallest + 1:]
     raise BuildError(f"slides: {spec.title!r} does not fit on slides even at {MIN_SIZE:g} pt")
 

@@ -48,8 +48,8 @@ class MeasuredParagraph:
 
 def _font_file(bold: bool, italic: bool) -> str:
     if bold and italic:
-        bold = Path(theme.FONT_FILES["bold"])
-        candidate = bold.with_name(bold.stem + "Italic.otf")
+        bold_file = Path(theme.FONT_FILES["bold"])
+        candidate = bold_file.with_name(bold_file.stem + "Italic.otf")
         return str(candidate) if candidate.exists() else theme.FONT_FILES["bold"]
     return theme.FONT_FILES["bold" if bold else "italic" if italic else "regular"]
 
