@@ -216,6 +216,28 @@ def test_audiences_choose_decks_and_no_plan_means_no_deck(built: dict[str, Built
     assert list((tmp_path / "none").iterdir()) == []
 
 
+def test_missing_libreoffice_skips_previews_with_a_warning(built: dict[str, Built], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(PREVIEWS_ENV, "1")
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither soffice nor pdftoppm can be found
+    course = built["phishing"].course
+    files = build(course, tmp_path / "out")
+    assert [p.suffix for p in files] == [".pptx", ".pptx"]
+    assert "previews skipped" in capsys.readouterr().err
+
+
+def test_content_that_cannot_fit_stops_the_build_with_a_clear_error(built: dict[str, Built],
+                                                                      tmp_path: Path) -> None:
+    from coursekit.errors import BuildError
+
+    course = built["phishing"].course
+    assert course.talk is not None
+    endless = course.talk.model_copy(update={"title": "A title that goes on " * 60})
+    with pytest.raises(BuildError, match="too long to fit even at 18 pt"):
+        build(course.model_copy(update={"talk": endless}), tmp_path / "out", ["staff"])
+
+
 def test_decks_are_16_9_with_the_theme_fonts_and_fixed_dates(one: Built) -> None:
     for deck in one.decks:
         prs = Presentation(str(deck))
