@@ -65,6 +65,9 @@ ICONS: dict[str, str] = {
     "book": "book-open",
     "school": "academic-cap",
     "light": "light-bulb",
+    # Interface marks (not author icons): answer feedback in the learner module.
+    "correct": "check-circle",
+    "incorrect": "x-circle",
 }
 
 

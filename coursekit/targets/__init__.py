@@ -24,6 +24,7 @@ class Target(ABC):
 # name -> "module:Class". Imported lazily so `coursekit validate` never loads WeasyPrint or python-pptx.
 TARGETS: dict[str, str] = {
     "coverage": "coursekit.targets.coverage:CoverageTarget",
+    "web": "coursekit.targets.web:WebTarget",
     "print": "coursekit.targets.print:PrintTarget",
     "slides": "coursekit.targets.slides:SlidesTarget",
     "quizbank": "coursekit.targets.quizbank:QuizbankTarget",

@@ -1,0 +1,771 @@
+/* coursekit learner player: one screen at a time, scenarios, quizzes, progress and resume.
+   No framework, no eval, no network. All texts come from the server-rendered index.html;
+   #course-data holds only structure. Tracking goes through window.CourseTracker (tracking.js).
+   The state encoding is mirrored in Python by coursekit.targets.web.worst_case_state_length. */
+(function () {
+  "use strict";
+
+  var doc = document;
+  var dataElement = doc.getElementById("course-data");
+  if (!dataElement) { return; }
+  var C = JSON.parse(dataElement.textContent);
+  doc.documentElement.classList.add("js");
+
+  var noop = function () {};
+  var T = window.CourseTracker || {
+    start: function () { return { connected: false, resumed: false, state: null, location: "" }; },
+    save: noop, interaction: noop, progress: noop, objective: noop, completed: noop, score: noop,
+    finished: noop, terminate: noop
+  };
+
+  var LETTERS = "abcdefghijklmnopqrstuvwxyz";
+  var QUALITY = {
+    best: { label: "Good choice", result: "correct", mark: "correct" },
+    ok: { label: "An okay choice", result: "neutral", mark: "" },
+    poor: { label: "Not the best choice", result: "incorrect", mark: "incorrect" }
+  };
+
+  var byId = function (id) { return doc.getElementById(id); };
+  var all = function (root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); };
+  var text = function (node) { return node ? node.textContent.replace(/\s+/g, " ").trim() : ""; };
+  var clip = function (value, length) { return value.length > length ? value.slice(0, length - 1) + "…" : value; };
+  var now = function () { return Date.now(); };
+
+  function make(tag, className, content) {
+    var node = doc.createElement(tag);
+    if (className) { node.className = className; }
+    if (content !== undefined) { node.textContent = content; }
+    return node;
+  }
+
+  function markIcon(kind) {
+    var template = byId("mark-" + kind);
+    return template ? template.content.cloneNode(true) : doc.createDocumentFragment();
+  }
+
+  function mark(kind, label) {
+    var node = make("p", "mark is-" + kind);
+    node.appendChild(markIcon(kind));
+    node.appendChild(make("span", "", label));
+    return node;
+  }
+
+  var announcer = byId("announcer");
+  function announce(message) {
+    if (!announcer || !message) { return; }
+    announcer.replaceChildren(make("p", "", message));
+  }
+
+  // --- questions and state -----------------------------------------------------------------
+
+  var questions = [];  // every question of every quiz, in state order
+  C.quizzes.forEach(function (quiz) {
+    quiz.questions.forEach(function (question) {
+      question.quiz = quiz;
+      question.index = questions.length;
+      questions.push(question);
+    });
+  });
+
+  var S = {
+    seed: "",
+    visited: C.pages.map(function () { return false; }),
+    answers: questions.map(function () { return ""; }),
+    paths: C.scenarios.map(function () { return null; })  // {start: node index, steps: [choice index]}
+  };
+
+  function pad36(number, width) {
+    var value = number.toString(36);
+    while (value.length < width) { value = "0" + value; }
+    return value;
+  }
+
+  function encodeState() {
+    var visited = "";
+    for (var i = 0; i < S.visited.length; i += 5) {
+      var bits = 0;
+      for (var j = 0; j < 5 && i + j < S.visited.length; j++) { if (S.visited[i + j]) { bits |= 1 << j; } }
+      visited += bits.toString(32);
+    }
+    var paths = S.paths.map(function (path, index) {
+      return path ? pad36(path.start, C.scenarios[index].width) + path.steps.join("") : "";
+    });
+    return [C.state, S.seed, visited, S.answers.join("."), paths.join(".")].join("|");
+  }
+
+  function validAnswer(question, code) {
+    var size = question.correct.length;
+    switch (question.type) {
+      case "single": return /^[a-z]$/.test(code) && question.optionCount > LETTERS.indexOf(code);
+      case "multiple": return /^[a-z]+$/.test(code) && code.split("").every(function (l) { return LETTERS.indexOf(l) < question.optionCount; });
+      case "true_false": return code === "t" || code === "f";
+      case "order": return code.length === size && code.split("").sort().join("") === LETTERS.slice(0, size);
+      case "match": return code.length === size && code.split("").every(function (digit) {
+        var number = parseInt(digit, 36);
+        return number >= 1 && number <= question.optionCount;
+      });
+    }
+    return false;
+  }
+
+  function decodeState(value) {
+    var parts = typeof value === "string" ? value.split("|") : [];
+    if (parts.length !== 5 || parts[0] !== C.state) { return false; }
+    if (!/^[0-9a-z]+$/.test(parts[1]) || parts[1].length !== C.seedLength) { return false; }
+    if (parts[2].length !== Math.ceil(C.pages.length / 5)) { return false; }
+    var answers = parts[3].split(".");
+    var paths = C.scenarios.length ? parts[4].split(".") : [];
+    if (answers.length !== questions.length || paths.length !== C.scenarios.length) { return false; }
+    S.seed = parts[1];
+    for (var i = 0; i < S.visited.length; i++) {
+      S.visited[i] = ((parseInt(parts[2].charAt(Math.floor(i / 5)), 32) || 0) >> (i % 5) & 1) === 1;
+    }
+    S.answers = answers.map(function (code, index) { return validAnswer(questions[index], code) ? code : ""; });
+    S.paths = paths.map(function (code, index) {
+      var scenario = C.scenarios[index];
+      if (!code) { return null; }
+      var start = parseInt(code.slice(0, scenario.width), 36);
+      var steps = code.slice(scenario.width).split("").map(Number);
+      var node = start;
+      var ok = scenario.nodes[start] !== undefined && steps.length <= scenario.cap && steps.every(function (choice) {
+        var current = scenario.nodes[node];
+        if (!current.choices || !current.choices[choice]) { return false; }
+        node = current.choices[choice].next;
+        return true;
+      });
+      return ok ? { start: start, steps: steps } : null;
+    });
+    return true;
+  }
+
+  function newSeed() {
+    var max = Math.pow(36, C.seedLength);
+    var value = Math.floor(Math.random() * max);
+    if (window.crypto && window.crypto.getRandomValues) {
+      value = window.crypto.getRandomValues(new Uint32Array(1))[0] % max;
+    }
+    return pad36(value, C.seedLength);
+  }
+
+  // A small seeded generator (mulberry32): the learner's option order survives a reload.
+  function generator(seedText, key) {
+    var seed = parseInt(seedText, 36) || 1;
+    for (var i = 0; i < key.length; i++) { seed = Math.imul(seed ^ key.charCodeAt(i), 2654435761) >>> 0; }
+    return function () {
+      seed = (seed + 0x6D2B79F5) >>> 0;
+      var t = seed;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  // --- navigation ----------------------------------------------------------------------------
+
+  var currentId = "";
+  var shownAt = now();
+  var pageIndex = {};
+  C.pages.forEach(function (id, index) { pageIndex[id] = index; });
+  var completedSent = false;
+
+  function save() { T.save(encodeState(), currentId); }
+
+  function go(id, focus) {
+    var target = byId(id);
+    if (!target || C.screens.indexOf(id) < 0) { return; }
+    C.screens.forEach(function (screenId) { byId(screenId).hidden = screenId !== id; });
+    currentId = id;
+    shownAt = now();
+    var heading = target.querySelector("h1");
+    doc.title = text(heading) + " – " + C.title;
+    if (id in pageIndex) { visit(pageIndex[id]); }
+    if (id === "results") { renderResults(); }
+    if (id === "end") { renderEnd(); }
+    if (focus) {
+      window.scrollTo(0, 0);
+      heading.focus();
+    }
+    save();
+  }
+
+  function visit(index) {
+    if (S.visited[index]) { return; }
+    S.visited[index] = true;
+    var count = S.visited.filter(Boolean).length;
+    T.progress(count / S.visited.length);
+    C.modules.forEach(function (module) {
+      if (module.pages.indexOf(C.pages[index]) >= 0 && module.pages.every(function (page) { return S.visited[pageIndex[page]]; })) {
+        module.objectives.forEach(function (objective) { T.objective(objective, "completed"); });
+      }
+    });
+    if (count === S.visited.length && !completedSent) {
+      completedSent = true;
+      T.completed();
+    }
+  }
+
+  // --- quizzes ---------------------------------------------------------------------------------
+
+  function questionElement(question) { return byId(question.el); }
+
+  function questionDescription(question) {
+    return clip(text(questionElement(question).querySelector(".prompt")), 250);
+  }
+
+  function readAnswer(question) {
+    var element = questionElement(question);
+    switch (question.type) {
+      case "single":
+      case "multiple":
+        return all(element, "input:checked").map(function (input) { return input.value; }).sort().join("");
+      case "true_false":
+        var checked = element.querySelector("input:checked");
+        return checked ? checked.value.charAt(0) : "";
+      case "order":
+        return all(element, ".order-item").map(function (item) { return item.getAttribute("data-value"); }).join("");
+      case "match":
+        var selects = all(element, "select");
+        if (selects.some(function (select) { return !select.value; })) { return ""; }
+        return selects.map(function (select) { return Number(select.value).toString(36); }).join("");
+    }
+    return "";
+  }
+
+  function showAnswer(question, code) {
+    var element = questionElement(question);
+    if (question.type === "order") {
+      var list = element.querySelector(".order-list");
+      code.split("").forEach(function (letter) { list.appendChild(list.querySelector('[data-value="' + letter + '"]')); });
+    } else if (question.type === "match") {
+      all(element, "select").forEach(function (select, index) { select.value = String(parseInt(code.charAt(index), 36)); });
+    } else {
+      all(element, "input").forEach(function (input) {
+        input.checked = code.indexOf(question.type === "true_false" ? input.value.charAt(0) : input.value) >= 0;
+      });
+    }
+  }
+
+  function isCorrect(question, code) {
+    switch (question.type) {
+      case "true_false": return code === question.correct[0].charAt(0);
+      case "match": return code.split("").every(function (digit, index) { return parseInt(digit, 36) === index + 1; });
+      default: return code === question.correct.join("");
+    }
+  }
+
+  function responseOf(question, code) {
+    switch (question.type) {
+      case "true_false": return [code === "t" ? "true" : "false"];
+      case "match": return code.split("").map(function (digit, index) { return LETTERS.charAt(index) + "." + parseInt(digit, 36); });
+      default: return code.split("");
+    }
+  }
+
+  function clearMarks(element) {
+    all(element, ".mark").forEach(function (node) { node.remove(); });
+    all(element, ".option-feedback").forEach(function (node) { node.hidden = true; });
+  }
+
+  function markOptions(question, code) {
+    var element = questionElement(question);
+    clearMarks(element);
+    if (question.type === "order") {
+      all(element, ".order-item").forEach(function (item, position) {
+        var right = LETTERS.indexOf(item.getAttribute("data-value"));
+        item.insertBefore(right === position ? mark("correct", "In the right place")
+          : mark("incorrect", "Not in the right place: this goes at number " + (right + 1)), item.querySelector(".option-feedback"));
+        item.querySelector(".option-feedback").hidden = false;
+      });
+      return;
+    }
+    if (question.type === "match") {
+      all(element, ".match-item").forEach(function (item, index) {
+        var select = item.querySelector("select");
+        var right = select.querySelector('option[value="' + (index + 1) + '"]');
+        item.insertBefore(select.value === String(index + 1) ? mark("correct", "Right")
+          : mark("incorrect", "Not right. The answer is: " + text(right)), item.querySelector(".option-feedback"));
+        item.querySelector(".option-feedback").hidden = false;
+      });
+      return;
+    }
+    var correct = question.type === "true_false" ? [question.correct[0]] : question.correct;
+    all(element, ".option").forEach(function (option) {
+      var value = option.getAttribute("data-value");
+      var chosen = option.querySelector("input").checked;
+      var right = correct.indexOf(value) >= 0;
+      var label = chosen ? (right ? "Your answer: right" : "Your answer: not right")
+        : (right ? (question.type === "multiple" ? "Also right: you did not choose this" : "The right answer") : "");
+      if (!label) { return; }
+      option.insertBefore(mark(right ? "correct" : "incorrect", label), option.querySelector(".option-feedback"));
+      option.querySelector(".option-feedback").hidden = false;
+    });
+  }
+
+  function lockQuestion(question, locked) {
+    var element = questionElement(question);
+    all(element, "input, select").forEach(function (control) { control.disabled = locked; });
+    all(element, ".order-buttons").forEach(function (node) { node.hidden = locked; });
+    var submit = element.querySelector('button[type="submit"]');
+    submit.textContent = locked ? "Answer submitted" : "Submit answer";
+    submit.classList.toggle("secondary", locked);
+    if (locked) { submit.setAttribute("aria-disabled", "true"); } else { submit.removeAttribute("aria-disabled"); }
+  }
+
+  function showResult(question, code) {
+    var element = questionElement(question);
+    var right = isCorrect(question, code);
+    showAnswer(question, code);
+    markOptions(question, code);
+    lockQuestion(question, true);
+    var result = element.querySelector(".question-result");
+    result.hidden = false;
+    result.classList.toggle("is-correct", right);
+    result.classList.toggle("is-incorrect", !right);
+    var verdict = result.querySelector(".verdict");
+    verdict.className = "verdict " + (right ? "is-correct" : "is-incorrect");
+    verdict.replaceChildren(markIcon(right ? "correct" : "incorrect"),
+      make("span", "", right ? "Correct." : "Not quite. Have a look at the feedback on each answer."));
+    return right;
+  }
+
+  var questionStart = {};
+
+  function submitQuestion(question) {
+    if (S.answers[question.index]) { return; }
+    var code = readAnswer(question);
+    var element = questionElement(question);
+    if (!code) {
+      announce(question.type === "match" ? "Choose an answer for each item first." : "Choose an answer first.");
+      return;
+    }
+    S.answers[question.index] = code;
+    var right = showResult(question, code);
+    var started = Math.max(shownAt, questionStart[question.quiz.id] || 0);
+    var record = {
+      id: question.iid, type: question.kind, response: responseOf(question, code), correct: question.correct,
+      result: right ? "correct" : "incorrect", latencyMs: Math.max(0, now() - started),
+      description: questionDescription(question)
+    };
+    if (question.objectives.length) { record.objectiveId = question.objectives[0]; }
+    T.interaction(record);
+    questionStart[question.quiz.id] = now();
+    var message = text(element.querySelector(".verdict")) + " " + text(element.querySelector(".explanation"));
+    var summary = quizFinished(question.quiz, true);
+    announce((message + " " + summary).trim());
+    save();
+  }
+
+  function quizScore(quiz) {
+    var answered = 0;
+    var right = 0;
+    quiz.questions.forEach(function (question) {
+      var code = S.answers[question.index];
+      if (code) { answered++; if (isCorrect(question, code)) { right++; } }
+    });
+    return { answered: answered, right: right, total: quiz.questions.length,
+      percent: Math.round(100 * right / quiz.questions.length) };
+  }
+
+  // Updates the quiz summary; reports the score when the final assessment has just been completed.
+  function quizFinished(quiz, fresh) {
+    var score = quizScore(quiz);
+    var panel = byId(quiz.screen).querySelector(".quiz-summary");
+    if (score.answered < score.total) { panel.hidden = true; return ""; }
+    var summary = quiz.final ? "You have answered every question." + " You got " + score.right + " of " + score.total + " right."
+      : "You got " + score.right + " of " + score.total + " right.";
+    panel.querySelector(".summary-text").textContent = summary;
+    panel.hidden = false;
+    if (quiz.final && fresh) {
+      var passed = score.percent >= C.passMark;
+      reportObjectives(quiz);
+      T.score(score.percent, passed);
+    }
+    return summary;
+  }
+
+  function reportObjectives(quiz) {
+    var tally = {};
+    quiz.questions.forEach(function (question) {
+      question.objectives.forEach(function (objective) {
+        tally[objective] = tally[objective] || { right: 0, total: 0 };
+        tally[objective].total++;
+        if (isCorrect(question, S.answers[question.index])) { tally[objective].right++; }
+      });
+    });
+    Object.keys(tally).forEach(function (objective) {
+      var percent = Math.round(100 * tally[objective].right / tally[objective].total);
+      T.objective(objective, percent >= C.passMark ? "passed" : "failed", percent);
+    });
+  }
+
+  function resetQuestion(question) {
+    var element = questionElement(question);
+    S.answers[question.index] = "";
+    clearMarks(element);
+    lockQuestion(question, false);
+    all(element, "input").forEach(function (input) { input.checked = false; });
+    all(element, "select").forEach(function (select) { select.value = ""; });
+    element.querySelector(".question-result").hidden = true;
+    updateMoveButtons(element.querySelector(".order-list"));
+  }
+
+  function moveItem(button) {
+    var item = button.closest(".order-item");
+    var list = item.parentNode;
+    var up = button.getAttribute("data-move") === "up";
+    var sibling = up ? item.previousElementSibling : item.nextElementSibling;
+    var name = text(item.querySelector(".order-text"));
+    if (!sibling) {
+      announce(name + " is already " + (up ? "first." : "last."));
+      return;
+    }
+    list.insertBefore(item, up ? sibling : sibling.nextElementSibling);
+    updateMoveButtons(list);
+    button.focus();
+    var items = all(list, ".order-item");
+    announce(name + " moved to number " + (items.indexOf(item) + 1) + " of " + items.length + ".");
+  }
+
+  function updateMoveButtons(list) {
+    if (!list) { return; }
+    var items = all(list, ".order-item");
+    items.forEach(function (item, index) {
+      var edges = { up: index === 0, down: index === items.length - 1 };
+      all(item, "[data-move]").forEach(function (button) {
+        if (edges[button.getAttribute("data-move")]) { button.setAttribute("aria-disabled", "true"); }
+        else { button.removeAttribute("aria-disabled"); }
+      });
+    });
+  }
+
+  function shuffleOptions(question) {
+    if (!question.quiz.shuffle || (question.type !== "single" && question.type !== "multiple")) { return; }
+    var list = questionElement(question).querySelector(".options");
+    var items = all(list, ".option");
+    var random = generator(S.seed, question.el);
+    for (var i = items.length - 1; i > 0; i--) {
+      var j = Math.floor(random() * (i + 1));
+      var swap = items[i]; items[i] = items[j]; items[j] = swap;
+    }
+    items.forEach(function (item) { list.appendChild(item); });
+  }
+
+  function finalQuiz() { return C.quizzes.filter(function (quiz) { return quiz.final; })[0]; }
+
+  function renderResults() {
+    var quiz = finalQuiz();
+    var score = quizScore(quiz);
+    var body = byId("results").querySelector(".results-body");
+    if (score.answered < score.total) { return; }
+    var passed = score.percent >= C.passMark;
+    var nodes = [
+      make("p", "score", "You scored " + score.percent + "% (" + score.right + " of " + score.total + " right)."),
+      make("p", "", "The pass mark is " + C.passMark + "%. " + (passed ? "You passed. Well done."
+        : "You have not passed yet. Look again at the pages below, then try the assessment again."))
+    ];
+    var revisit = [];
+    quiz.questions.forEach(function (question) {
+      if (isCorrect(question, S.answers[question.index])) { return; }
+      question.revisit.forEach(function (page) { if (revisit.indexOf(page) < 0) { revisit.push(page); } });
+    });
+    revisit.sort(function (a, b) { return pageIndex[a] - pageIndex[b]; });
+    if (revisit.length) {
+      nodes.push(make("h2", "", "What to revisit"));
+      var list = make("ul", "revisit");
+      revisit.forEach(function (page) {
+        var link = make("a", "", text(byId(page).querySelector("h1")));
+        link.href = "#" + page;
+        var item = make("li");
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      nodes.push(list);
+    } else if (score.right < score.total) {
+      nodes.push(make("p", "", "Look again at the feedback on the questions you missed."));
+    } else {
+      nodes.push(make("p", "", "You answered every question correctly."));
+    }
+    if (score.right < score.total) {
+      var retry = make("button", "button secondary", "Try the assessment again");
+      retry.type = "button";
+      retry.setAttribute("data-action", "retry-final");
+      var holder = make("p");
+      holder.appendChild(retry);
+      nodes.push(holder);
+    }
+    body.replaceChildren.apply(body, nodes);
+  }
+
+  function renderEnd() {
+    var status = byId("end").querySelector(".end-status");
+    var missing = C.pages.filter(function (page) { return !S.visited[pageIndex[page]]; });
+    var score = quizScore(finalQuiz());
+    var nodes = [];
+    if (!missing.length && score.answered === score.total) {
+      nodes.push(make("p", "", "You have finished the course. Thank you for taking part."));
+      T.finished();
+    } else {
+      nodes.push(make("p", "", "You have not finished everything yet."));
+      var list = make("ul");
+      if (missing.length) {
+        var pageLink = make("a", "", missing.length === 1 ? "1 page you have not seen yet" : missing.length + " pages you have not seen yet");
+        pageLink.href = "#" + missing[0];
+        list.appendChild(make("li")).appendChild(pageLink);
+      }
+      if (score.answered < score.total) {
+        var finalLink = make("a", "", "The final assessment");
+        finalLink.href = "#final";
+        list.appendChild(make("li")).appendChild(finalLink);
+      }
+      nodes.push(list);
+    }
+    status.replaceChildren.apply(status, nodes);
+    status.hidden = false;
+  }
+
+  // --- scenarios ---------------------------------------------------------------------------
+
+  function scenarioParts(index) {
+    var scenario = C.scenarios[index];
+    var screen = byId(scenario.screen);
+    return { scenario: scenario, screen: screen, log: screen.querySelector(".chat-log"),
+      controls: screen.querySelector(".chat-controls"), who: screen.querySelector(".chat").getAttribute("data-protagonist") };
+  }
+
+  function nodeElement(scenario, node) { return byId(scenario.nodes[node].el); }
+
+  function appendMessages(parts, node) {
+    all(nodeElement(parts.scenario, node), ".messages > li").forEach(function (message) {
+      parts.log.appendChild(message.cloneNode(true));
+    });
+  }
+
+  function choiceElements(parts, node) { return all(nodeElement(parts.scenario, node), ".choices > li"); }
+
+  function appendChoice(parts, node, choice) {
+    var choiceNode = choiceElements(parts, node)[choice];
+    var quality = QUALITY[parts.scenario.nodes[node].choices[choice].quality];
+    var mine = make("li", "message mine");
+    mine.appendChild(make("span", "sender", parts.who));
+    var said = make("span", "text");
+    Array.prototype.forEach.call(choiceNode.querySelector("summary").childNodes, function (child) { said.appendChild(child.cloneNode(true)); });
+    mine.appendChild(said);
+    parts.log.appendChild(mine);
+    var feedback = make("li", "message feedback" + (quality.mark ? " is-" + quality.mark : ""));
+    var label = make("span", "sender");
+    if (quality.mark) { label.appendChild(markIcon(quality.mark)); }
+    label.appendChild(doc.createTextNode(" " + quality.label));
+    feedback.appendChild(label);
+    feedback.appendChild(choiceNode.querySelector(".choice-feedback p").cloneNode(true));
+    parts.log.appendChild(feedback);
+    return quality.label + ". " + text(choiceNode.querySelector(".choice-feedback p"));
+  }
+
+  function showControls(index, node) {
+    var parts = scenarioParts(index);
+    var element = nodeElement(parts.scenario, node);
+    var data = parts.scenario.nodes[node];
+    var focusTarget;
+    if (data.choices) {
+      var prompt = element.querySelector(".prompt").cloneNode(true);
+      prompt.id = parts.scenario.screen + "-prompt";
+      prompt.tabIndex = -1;
+      var list = make("ul", "choice-list");
+      list.setAttribute("aria-labelledby", prompt.id);
+      choiceElements(parts, node).forEach(function (choice, position) {
+        var button = make("button", "button secondary");
+        button.type = "button";
+        button.setAttribute("data-scenario", String(index));
+        button.setAttribute("data-choice", String(position));
+        Array.prototype.forEach.call(choice.querySelector("summary").childNodes, function (child) { button.appendChild(child.cloneNode(true)); });
+        list.appendChild(make("li")).appendChild(button);
+      });
+      parts.controls.replaceChildren(prompt, list);
+      focusTarget = prompt;
+    } else {
+      var ending = element.querySelector(".ending").cloneNode(true);
+      var title = ending.querySelector(".ending-title");
+      title.tabIndex = -1;
+      var again = make("button", "button secondary", "Try the story again");
+      again.type = "button";
+      again.setAttribute("data-action", "restart-story");
+      again.setAttribute("data-scenario", String(index));
+      var holder = make("p");
+      holder.appendChild(again);
+      parts.controls.replaceChildren(ending, holder);
+      focusTarget = title;
+    }
+    return focusTarget;
+  }
+
+  function renderScenario(index) {
+    var parts = scenarioParts(index);
+    var path = S.paths[index];
+    var node = path ? path.start : parts.scenario.start;
+    parts.log.replaceChildren();
+    if (path && path.start !== parts.scenario.start) {
+      parts.log.appendChild(make("li", "message narration", "…"));
+    }
+    (path ? path.steps : []).forEach(function (choice) {
+      appendMessages(parts, node);
+      appendChoice(parts, node, choice);
+      node = parts.scenario.nodes[node].choices[choice].next;
+    });
+    appendMessages(parts, node);
+    showControls(index, node);
+    return node;
+  }
+
+  var currentNode = [];
+
+  function choose(index, choice) {
+    var parts = scenarioParts(index);
+    var node = currentNode[index];
+    var data = parts.scenario.nodes[node];
+    if (!data.choices || !data.choices[choice]) { return; }
+    var path = S.paths[index] || { start: parts.scenario.start, steps: [] };
+    if (path.steps.length >= parts.scenario.cap) {
+      // Keep the last `cap` choices: the recorded path now starts one node later.
+      path.start = parts.scenario.nodes[path.start].choices[path.steps[0]].next;
+      path.steps.shift();
+    }
+    path.steps.push(choice);
+    S.paths[index] = path;
+    var best = [];
+    data.choices.forEach(function (option, position) { if (option.quality === "best") { best.push(LETTERS.charAt(position)); } });
+    T.interaction({
+      id: data.iid, type: "choice", response: [LETTERS.charAt(choice)], correct: best,
+      result: QUALITY[data.choices[choice].quality].result, latencyMs: Math.max(0, now() - (questionStart[parts.scenario.id] || shownAt)),
+      description: clip(text(nodeElement(parts.scenario, node).querySelector(".prompt")), 250)
+    });
+    questionStart[parts.scenario.id] = now();
+    var said = appendChoice(parts, node, choice);
+    var next = data.choices[choice].next;
+    var before = parts.log.children.length;
+    appendMessages(parts, next);
+    var news = Array.prototype.slice.call(parts.log.children, before).map(text).join(" ");
+    currentNode[index] = next;
+    var focusTarget = showControls(index, next);
+    var ending = parts.scenario.nodes[next].ending ? " " + text(focusTarget) + "." : "";
+    announce((said + " " + news + ending).trim());
+    save();
+    focusTarget.focus();
+  }
+
+  function restartScenario(index) {
+    S.paths[index] = null;
+    currentNode[index] = renderScenario(index);
+    save();
+    var parts = scenarioParts(index);
+    announce("The story starts again.");
+    (parts.controls.querySelector(".prompt") || parts.screen.querySelector("h1")).focus();
+  }
+
+  // --- help dialog -------------------------------------------------------------------------
+
+  var dialog = byId("help");
+  var opener = null;
+
+  function openHelp(from) {
+    opener = from;
+    if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
+    byId("help-title").focus();
+  }
+
+  function closeHelp() {
+    if (typeof dialog.close === "function") { dialog.close(); } else { dialog.removeAttribute("open"); restoreFocus(); }
+  }
+
+  function restoreFocus() {
+    if (opener && doc.contains(opener)) { opener.focus(); }
+    opener = null;
+  }
+
+  // --- events ----------------------------------------------------------------------------------
+
+  doc.addEventListener("click", function (event) {
+    var target = event.target.closest("a, button");
+    if (!target) { return; }
+    if (target.classList.contains("help-open")) { event.preventDefault(); openHelp(target); return; }
+    if (target.classList.contains("help-close")) { closeHelp(); return; }
+    if (target.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
+    if (target.hasAttribute("data-move")) { moveItem(target); return; }
+    if (target.hasAttribute("data-choice")) {
+      choose(Number(target.getAttribute("data-scenario")), Number(target.getAttribute("data-choice")));
+      return;
+    }
+    var action = target.getAttribute("data-action");
+    if (action === "restart-story") { restartScenario(Number(target.getAttribute("data-scenario"))); return; }
+    if (action === "retry-final") {
+      finalQuiz().questions.forEach(resetQuestion);
+      byId("final").querySelector(".quiz-summary").hidden = true;
+      byId("results").querySelector(".results-body").replaceChildren(make("p", "", "Answer every question of the final assessment to see your results here."));
+      go("final", true);
+      return;
+    }
+    var href = target.getAttribute("href");
+    if (href && href.charAt(0) === "#" && C.screens.indexOf(href.slice(1)) >= 0) {
+      event.preventDefault();
+      if (dialog.open) { closeHelp(); }
+      go(href.slice(1), true);
+    }
+  });
+
+  doc.addEventListener("submit", function (event) {
+    var form = event.target.closest(".question-form");
+    if (!form) { return; }
+    event.preventDefault();
+    var element = form.closest(".question");
+    questions.forEach(function (question) { if (question.el === element.id) { submitQuestion(question); } });
+  });
+
+  if (dialog) {
+    dialog.addEventListener("close", restoreFocus);
+  }
+
+  window.addEventListener("pagehide", function () {
+    save();
+    T.terminate();
+  });
+
+  // --- start ---------------------------------------------------------------------------------
+
+  // The help link works without JavaScript; with it, it becomes a button opening the dialog.
+  all(doc, "a.help-open").forEach(function (link) {
+    var button = make("button", link.className);
+    button.type = "button";
+    button.setAttribute("aria-haspopup", "dialog");
+    while (link.firstChild) { button.appendChild(link.firstChild); }
+    link.replaceWith(button);
+  });
+
+  all(doc, ".story").forEach(function (story) { story.hidden = true; });
+  all(doc, ".chat").forEach(function (chat) { chat.hidden = false; });
+
+  questions.forEach(function (question) {
+    var element = questionElement(question);
+    question.optionCount = question.type === "match" ? element.querySelector("select").options.length - 1
+      : all(element, ".option").length;
+  });
+  var started = T.start({ tracking: C.tracking, courseId: C.courseId, audience: C.audience, version: C.version,
+    passMark: C.passMark, objectiveIds: C.objectiveIds }) || {};
+  // The LMS's mastery score, when it sets one, decides pass or fail (tracking.js reports with it too).
+  if (typeof started.passMark === "number" && isFinite(started.passMark)) { C.passMark = started.passMark; }
+  if (!decodeState(started.state)) {
+    S.seed = newSeed();
+  }
+  if (C.tracking !== "none" && !started.connected) { byId("tracking-notice").hidden = false; }
+
+  questions.forEach(function (question) {
+    var element = questionElement(question);
+    shuffleOptions(question);
+    updateMoveButtons(element.querySelector(".order-list"));
+    if (S.answers[question.index] && !validAnswer(question, S.answers[question.index])) { S.answers[question.index] = ""; }
+    if (S.answers[question.index]) { showResult(question, S.answers[question.index]); }
+  });
+  C.quizzes.forEach(function (quiz) { quizFinished(quiz, false); });
+  C.scenarios.forEach(function (scenario, index) { currentNode[index] = renderScenario(index); });
+  completedSent = S.visited.every(Boolean);
+  T.progress(S.visited.filter(Boolean).length / Math.max(1, S.visited.length));
+  go(C.screens.indexOf(started.location) >= 0 ? started.location : C.screens[0], false);
+}());

@@ -1,0 +1,436 @@
+"""Target `web`: the accessible learner module as an offline folder per audience (open index.html from disk).
+
+`render_module` is shared with the SCORM targets: it writes index.html, player.css, player.js and
+tracking.js (+ assets) for one audience. The player's saved-state encoding is mirrored here by
+`worst_case_state_length` (see docs/player-contract.md and docs/web.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+import shutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Sequence
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from coursekit import model as m
+from coursekit.errors import BuildError
+from coursekit.targets import Target
+from coursekit.text import to_html, to_inline_html, to_plain
+from coursekit.theme import css_variables, icon_svg
+from coursekit.view import AudienceView, ModuleView, audience_view
+
+Tracking = Literal["none", "scorm12", "scorm2004"]
+TRACKING_MODES: tuple[str, ...] = ("none", "scorm12", "scorm2004")
+
+PLAYER_DIR = Path(__file__).resolve().parent.parent / "player"
+
+CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'")
+
+# --- the state encoding (mirrored by player.js: keep the two in step) -------------------------
+# "1|<seed>|<visited>|<answers>|<scenarios>"
+#   seed:      SEED_LENGTH base-36 digits (the learner's shuffle seed)
+#   visited:   one base-32 digit per 5 pages (bit j of digit i = page 5i+j visited)
+#   answers:   one code per question of every quiz (view.quizzes() order), joined by "."; "" = not answered
+#              single: letter; multiple: letters; true_false: t/f; order: letters in the learner's order;
+#              match: one base-36 digit per left item (1-based number of the chosen right)
+#   scenarios: one entry per scenario joined by "."; "" = not started; else the node index (base 36, fixed
+#              width) where the recorded path starts, then one digit per choice taken; at most `cap` choices
+#              are kept (older ones are dropped and the start node moves on)
+STATE_VERSION = "1"
+SEED_LENGTH = 3
+PAGES_PER_DIGIT = 5
+MIN_SCENARIO_CAP = 6
+
+
+def scenario_cap(scenario: m.Scenario) -> int:
+    """How many choices of a scenario the player records (loops can repeat; this bounds the state)."""
+    decisions = sum(isinstance(node, m.DecisionNode) for node in scenario.nodes.values())
+    return max(MIN_SCENARIO_CAP, 2 * decisions)
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+        if number == 0:
+            return text
+
+
+def node_index_width(scenario: m.Scenario) -> int:
+    """Characters used for a node index of this scenario in the state."""
+    return len(_base36(len(scenario.nodes) - 1))
+
+
+def longest_recorded_path(scenario: m.Scenario) -> int:
+    """The most choices the player can record for this scenario: its longest path, or the cap if it loops."""
+    cap = scenario_cap(scenario)
+    memo: dict[str, int] = {}
+    on_stack: set[str] = set()
+
+    def longest(node_id: str) -> int:
+        if node_id in on_stack:
+            return cap  # a loop can be walked until the cap
+        if node_id in memo:
+            return memo[node_id]
+        node = scenario.nodes[node_id]
+        on_stack.add(node_id)
+        best = 0
+        if isinstance(node, m.DecisionNode):
+            best = max(1 + longest(choice.next) for choice in node.choices)
+        on_stack.discard(node_id)
+        memo[node_id] = min(best, cap)
+        return memo[node_id]
+
+    return longest(scenario.start)
+
+
+def longest_answer(question: m.Question) -> int:
+    """Characters of the longest answer code of a question in the state."""
+    if isinstance(question, (m.SingleQuestion, m.TrueFalseQuestion)):
+        return 1
+    if isinstance(question, m.MultipleQuestion):
+        return len(question.options)
+    if isinstance(question, m.OrderQuestion):
+        return len(question.items)
+    if isinstance(question, m.MatchQuestion):
+        return len(question.pairs)
+    raise BuildError(f"question type {question.type!r} has no state encoding in the web player")
+
+
+def worst_case_state_length(view: AudienceView) -> int:
+    """The longest state string the player can save for this audience (mirrors player.js encodeState)."""
+    pages = len(view.pages())
+    questions = [question for quiz in _unique_quizzes(view) for question in quiz.questions]
+    scenarios = _unique_scenarios(view)
+    answers = sum(longest_answer(q) for q in questions) + max(0, len(questions) - 1)
+    paths = (sum(node_index_width(s) + longest_recorded_path(s) for s in scenarios)
+             + max(0, len(scenarios) - 1))
+    return (len(STATE_VERSION) + 1 + SEED_LENGTH + 1 + math.ceil(pages / PAGES_PER_DIGIT) + 1 + answers
+            + 1 + paths)
+
+
+# --- the screens of the module ------------------------------------------------------------------
+
+
+@dataclass
+class Screen:
+    """One screen of the player: the content note, a page, a scenario, a quiz, results or completion."""
+
+    id: str
+    kind: str  # start | page | scenario | quiz | final | results | end
+    title: str
+    module: ModuleView | None = None
+    page: m.Page | None = None
+    page_number: int = 0
+    previous: Screen | None = None
+    next: Screen | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _unique_quizzes(view: AudienceView) -> list[m.Quiz]:
+    return view.quizzes()
+
+
+def _unique_scenarios(view: AudienceView) -> list[m.Scenario]:
+    seen: dict[str, m.Scenario] = {}
+    for scenario in view.scenarios():
+        seen.setdefault(scenario.id, scenario)
+    return list(seen.values())
+
+
+def interaction_id(prefix: str, *parts: str) -> str:
+    """A SCORM interaction id: [A-Za-z0-9_] only, at most 64 characters, unique enough to read back."""
+    raw = "_".join((prefix, *parts))
+    clean = re.sub(r"[^A-Za-z0-9_]", "_", raw)
+    if len(clean) > 64:
+        digest = hashlib.sha1(raw.encode("utf-8")).hexdigest()[:8]
+        clean = clean[:55] + "_" + digest
+    return clean
+
+
+def _letters(count: int) -> list[str]:
+    return [chr(ord("a") + i) for i in range(count)]
+
+
+def _stable_permutation(key: str, count: int) -> list[int]:
+    """A fixed, build-independent shuffle of range(count) that is never the identity (for count > 1)."""
+    order = list(range(count))
+    rng = random.Random(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
+    rng.shuffle(order)
+    if count > 1 and order == sorted(order):
+        order = order[1:] + order[:1]
+    return order
+
+
+def _pages_teaching(view: AudienceView, page_ids: dict[int, str], advice: list[str]) -> list[str]:
+    """Screen ids of the pages that teach any of `advice`, in page order."""
+    wanted = set(advice)
+    return [page_ids[id(page)] for _, page in view.pages() if wanted.intersection(page.teaches)]
+
+
+def _objectives_of_pages(view: AudienceView, screens: list[str], page_ids: dict[int, str]) -> list[str]:
+    """The module objectives of the modules these page screens belong to."""
+    result: list[str] = []
+    for module, page in view.pages():
+        if page_ids[id(page)] in screens:
+            for objective in module.objectives:
+                if objective.id not in result:
+                    result.append(objective.id)
+    return result
+
+
+def _question_correct(question: m.Question) -> list[str]:
+    if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
+        return [letter for letter, option in zip(_letters(len(question.options)), question.options) if option.correct]
+    if isinstance(question, m.TrueFalseQuestion):
+        return ["true" if question.answer else "false"]
+    if isinstance(question, m.OrderQuestion):
+        return _letters(len(question.items))
+    if isinstance(question, m.MatchQuestion):
+        return [f"{letter}.{number}" for number, letter in enumerate(_letters(len(question.pairs)), start=1)]
+    raise BuildError(f"question type {question.type!r} is not supported by the web player")
+
+
+_INTERACTION_TYPES = {"single": "choice", "multiple": "choice", "true_false": "true-false", "order": "sequencing",
+                      "match": "matching"}
+
+
+def _interaction_type(question: m.Question) -> str:
+    return _INTERACTION_TYPES[question.type]
+
+
+@dataclass
+class ModuleContext:
+    """What the templates need to render one audience's module."""
+
+    view: AudienceView
+    screens: list[Screen]
+    data: dict[str, Any]
+    assets: list[tuple[Path, str]]  # (source file, path in the package)
+
+
+def _check_view(view: AudienceView) -> None:
+    for quiz in _unique_quizzes(view):
+        for question in quiz.questions:
+            if question.type not in m.QUESTION_TYPES or question.type not in _INTERACTION_TYPES:
+                raise BuildError(f"quiz {quiz.id}, question {question.id}: the web player cannot show "
+                                 f"questions of type {question.type!r}")
+
+
+def build_context(view: AudienceView, tracking: str) -> ModuleContext:
+    """Lay out the screens and the player's data for one audience."""
+    if tracking not in TRACKING_MODES:
+        raise ValueError(f"tracking must be one of {TRACKING_MODES}, not {tracking!r}")
+    _check_view(view)
+    course = view.course
+    screens: list[Screen] = [Screen("start", "start", course.title)]
+    page_ids: dict[int, str] = {}
+    number = 0
+    quiz_screens: dict[str, str] = {}
+    scenario_screens: dict[str, str] = {}
+    assets: list[tuple[Path, str]] = []
+    for module in view.modules:
+        for page in module.pages:
+            number += 1
+            page_ids[id(page)] = f"p{number}"
+            screen = Screen(f"p{number}", "page", page.title, module=module, page=page, page_number=number)
+            if page.image is not None:
+                source = Path(course.root) / page.image.file
+                if not source.is_file():
+                    raise BuildError(f"page {page.id}: image {page.image.file} not found in {course.root}")
+                target = f"assets/{number}-{re.sub(r'[^A-Za-z0-9._-]', '-', source.name)}"
+                assets.append((source, target))
+                screen.extra["image_src"] = target
+            screens.append(screen)
+        position = module.index + 1
+        if module.scenario is not None and module.scenario.id not in scenario_screens:
+            scenario_screens[module.scenario.id] = f"m{position}-story"
+            screens.append(Screen(f"m{position}-story", "scenario", module.scenario.title, module=module))
+        if (module.quiz is not None and module.quiz.id not in quiz_screens
+                and module.quiz.id != view.assessment.id):
+            quiz_screens[module.quiz.id] = f"m{position}-check"
+            screens.append(Screen(f"m{position}-check", "quiz", module.quiz.title, module=module))
+    quiz_screens[view.assessment.id] = "final"
+    screens.append(Screen("final", "final", view.assessment.title))
+    screens.append(Screen("results", "results", "Your results"))
+    screens.append(Screen("end", "end", "You have reached the end"))
+    for before, after in zip(screens, screens[1:]):
+        before.next, after.previous = after, before
+
+    quizzes_data = []
+    for quiz in _unique_quizzes(view):
+        questions = []
+        for question in quiz.questions:
+            revisit = _pages_teaching(view, page_ids, question.assesses)
+            questions.append({
+                "id": question.id,
+                "el": f"{quiz_screens[quiz.id]}-{question.id}",
+                "type": question.type,
+                "kind": _interaction_type(question),
+                "iid": interaction_id("q", quiz.id, question.id),
+                "correct": _question_correct(question),
+                "revisit": revisit,
+                "objectives": _objectives_of_pages(view, revisit, page_ids),
+            })
+        quizzes_data.append({"id": quiz.id, "screen": quiz_screens[quiz.id], "final": quiz.id == view.assessment.id,
+                             "shuffle": quiz.shuffle, "passMark": quiz.pass_mark, "questions": questions})
+    scenarios_data = []
+    for scenario in _unique_scenarios(view):
+        screen_id = scenario_screens[scenario.id]
+        index = {node_id: i for i, node_id in enumerate(scenario.nodes)}
+        nodes: list[dict[str, Any]] = []
+        for i, (node_id, node) in enumerate(scenario.nodes.items()):
+            entry: dict[str, Any] = {"el": f"{screen_id}-n{i}"}
+            if isinstance(node, m.DecisionNode):
+                entry["iid"] = interaction_id("s", scenario.id, node_id)
+                entry["choices"] = [{"next": index[c.next], "quality": c.quality} for c in node.choices]
+            else:
+                entry["ending"] = node.ending
+            nodes.append(entry)
+        scenarios_data.append({"id": scenario.id, "screen": screen_id, "start": index[scenario.start],
+                               "cap": scenario_cap(scenario), "width": node_index_width(scenario), "nodes": nodes})
+    modules_data = [{"pages": [page_ids[id(p)] for p in module.pages], "objectives": [o.id for o in module.objectives]}
+                    for module in view.modules]
+    data = {
+        "state": STATE_VERSION,
+        "seedLength": SEED_LENGTH,
+        "tracking": tracking,
+        "courseId": course.id,
+        "audience": view.name,
+        "version": course.version,
+        "title": course.title,
+        "passMark": view.pass_mark,
+        "objectiveIds": [o.id for o in view.objectives],
+        "screens": [s.id for s in screens],
+        "pages": [page_ids[id(p)] for _, p in view.pages()],
+        "modules": modules_data,
+        "quizzes": quizzes_data,
+        "scenarios": scenarios_data,
+        "maxState": 0,
+    }
+    context = ModuleContext(view, screens, data, assets)
+    data["maxState"] = worst_case_state_length(view)
+    return context
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def _markdown(text: str) -> Markup:
+    return Markup(to_html(text))
+
+
+def _inline(text: str) -> Markup:
+    return Markup(to_inline_html(text))
+
+
+def _icon(name: str, size: int = 24) -> Markup:
+    return Markup(icon_svg(name, size=size))
+
+
+def _is_one_paragraph(text: str) -> bool:
+    html = to_html(text)
+    return html.startswith("<p>") and html.count("<p>") == 1 and html.endswith("</p>")
+
+
+def _link_label(url: str) -> str:
+    """A short visible label for a help link."""
+    if url.startswith("mailto:"):
+        return url.removeprefix("mailto:")
+    if url.startswith("tel:"):
+        return url.removeprefix("tel:")
+    label = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
+    return label if len(label) <= 40 else label[:39] + "…"
+
+
+def _tel(phone: str) -> str:
+    return "tel:" + re.sub(r"[^0-9+]", "", phone)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("coursekit", "templates/web"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(md=_markdown, inline=_inline, plain=to_plain, link_label=_link_label, tel=_tel,
+                       letters=_letters)
+    env.globals.update(icon=_icon, one_paragraph=_is_one_paragraph, permutation=_stable_permutation,
+                       interaction_id=interaction_id)
+    return env
+
+
+def _json_block(data: dict[str, Any]) -> Markup:
+    """JSON for a <script type="application/json"> block: '<' escaped so no text can end the element."""
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), sort_keys=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def render_index(context: ModuleContext) -> str:
+    """The module's index.html."""
+    view = context.view
+    template = _environment().get_template("index.html.j2")
+    return template.render(view=view, course=view.course, audience=view.audience, screens=context.screens,
+                           data_json=_json_block(context.data), csp=CONTENT_SECURITY_POLICY,
+                           help=view.help, leaflet=view.leaflet, first_pages={
+                               s.module.index: s.id for s in reversed(context.screens) if s.kind == "page" and s.module},
+                           quiz_screens={
+                               q["id"]: q["screen"] for q in context.data["quizzes"]},
+                           scenario_screens={s["id"]: s["screen"] for s in context.data["scenarios"]})
+
+
+@lru_cache(maxsize=1)
+def player_css() -> str:
+    """player.css with the theme's variables written in."""
+    return "/* coursekit learner player */\n" + css_variables() + (PLAYER_DIR / "player.css").read_text("utf-8")
+
+
+def render_module(view: AudienceView, folder: Path, tracking: str) -> list[Path]:
+    """Write one audience's module (index.html, player.css, player.js, tracking.js, assets) into `folder`."""
+    tracking_js = PLAYER_DIR / "tracking.js"
+    if not tracking_js.is_file():
+        raise RuntimeError(f"internal error: {tracking_js} is missing; the player cannot track without it "
+                           "(it is part of coursekit: reinstall or restore it)")
+    context = build_context(view, tracking)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    index = folder / "index.html"
+    index.write_text(render_index(context), "utf-8")
+    written.append(index)
+    css = folder / "player.css"
+    css.write_text(player_css(), "utf-8")
+    written.append(css)
+    for name, source in (("player.js", PLAYER_DIR / "player.js"), ("tracking.js", tracking_js)):
+        target = folder / name
+        target.write_bytes(source.read_bytes())
+        written.append(target)
+    for source, relative in context.assets:
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        written.append(target)
+    return written
+
+
+class WebTarget(Target):
+    """An offline copy of the learner module per audience: outputs/web/<course>-<audience>/index.html."""
+
+    name = "web"
+    description = "the learner module as an offline folder (open index.html, no server, no network)"
+
+    def build(self, course: m.Course, out: Path, audiences: Sequence[str]) -> list[Path]:
+        """Render the module for each audience into its own folder."""
+        written: list[Path] = []
+        for audience in audiences:
+            written += render_module(audience_view(course, audience), out / f"{course.id}-{audience}", "none")
+        return written
