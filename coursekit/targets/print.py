@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import os
 import random
 import re
 import shutil
 import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor
 from collections import deque
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, Literal, Sequence
 
@@ -21,7 +24,7 @@ from coursekit import model as m
 from coursekit import theme
 from coursekit.errors import BuildError
 from coursekit.targets import Target
-from coursekit.text import to_html, to_inline_html, to_plain
+from coursekit.text import to_html, to_inline_html
 from coursekit.view import AudienceView, audience_view
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "print"
@@ -61,6 +64,7 @@ def shuffled(items: Sequence[Any], seed: str, *, avoid_identity: bool = False) -
     return order
 
 
+@lru_cache(maxsize=256)
 def qr_svg(url: str, *, title: str = "") -> Markup:
     """A QR code for `url` as inline vector SVG (error correction M, 4-module quiet zone on white)."""
     import segno
@@ -262,10 +266,6 @@ class PrintDocument:
     pages: int | None = None  # fixed page count (leaflet, poster), checked after layout
 
 
-def _css_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
-
-
 class Renderer:
     """Jinja2 environment, stylesheet, font configuration and URL fetcher, built once and reused."""
 
@@ -273,9 +273,7 @@ class Renderer:
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                keep_trailing_newline=True)
-        self.env.filters.update(md=lambda s: Markup(to_html(s)), inline=lambda s: Markup(to_inline_html(s)),
-                                plain=to_plain, date=format_date, letter=lambda i: LETTERS[i],
-                                css_string=_css_string)
+        self.env.filters.update(md=lambda s: Markup(to_html(s)), inline=lambda s: Markup(to_inline_html(s)))
         self.env.globals.update(icon=lambda name, size=24, color=theme.PALETTE.primary, stroke=1.6:
                                 Markup(theme.icon_svg(name, size=size, color=color, stroke_width=stroke)),
                                 palette=theme.PALETTE)
@@ -558,12 +556,31 @@ def write_preview(pdf: Path, png: Path) -> Path:
     """Render the first page of `pdf` to `png` with poppler's pdftoppm."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
-        raise BuildError("print: pdftoppm is missing, so the PDF previews cannot be made: "
-                         "install poppler-utils (`make build` does it; or apt-get install poppler-utils)")
+        raise BuildError(PREVIEW_MISSING)
     png.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([pdftoppm, "-r", str(PREVIEW_DPI), "-png", "-singlefile", "-f", "1", "-l", "1",
                     str(pdf), str(png.with_suffix(""))], check=True, capture_output=True)
     return png
+
+
+PREVIEW_MISSING = ("print: pdftoppm is missing, so the PDF previews cannot be made: "
+                   "install poppler-utils (`make build` does it; or apt-get install poppler-utils)")
+
+
+def build_audience(course: m.Course, out: Path, audience: str,
+                   on_document: Callable[[str, str, float], None] | None = None) -> list[Path]:
+    """Write every printable of one audience and its previews (one renderer: fonts and CSS loaded once)."""
+    renderer = Renderer()
+    view = audience_view(course, audience)
+    written: list[Path] = []
+    for document in audience_documents(view):
+        started = time.perf_counter()
+        pdf = out / audience / f"{document.name}.pdf"
+        renderer.write(render_document(renderer, view, document), pdf)
+        written += [pdf, write_preview(pdf, out / "previews" / f"{audience}-{document.name}.png")]
+        if on_document:
+            on_document(audience, document.name, time.perf_counter() - started)
+    return written
 
 
 class PrintTarget(Target):
@@ -572,26 +589,20 @@ class PrintTarget(Target):
     name = "print"
     description = "leaflet, poster, lesson/talk plan, worksheet, answer key and gamebook (PDF)"
 
-    def __init__(self, on_document: Callable[[str, str, float], None] | None = None) -> None:
-        self.on_document = on_document  # (audience, name, seconds): used by the benchmark
+    def __init__(self, on_document: Callable[[str, str, float], None] | None = None, *,
+                 jobs: int | None = None) -> None:
+        self.on_document = on_document  # (audience, name, seconds): used by the benchmark, in-process only
+        self.jobs = jobs
 
     def build(self, course: m.Course, out: Path, audiences: Sequence[str]) -> list[Path]:
-        """Write every printable for each audience, then the previews."""
-        import time
-
+        """Write every printable for each audience, with previews; audiences side by side when cores allow."""
         if shutil.which("pdftoppm") is None:
-            raise BuildError("print: pdftoppm is missing, so the PDF previews cannot be made: "
-                             "install poppler-utils (`make build` does it; or apt-get install poppler-utils)")
-        renderer = Renderer()
-        written: list[Path] = []
-        for audience in audiences:
-            view = audience_view(course, audience)
-            for document in audience_documents(view):
-                started = time.perf_counter()
-                pdf = out / audience / f"{document.name}.pdf"
-                renderer.write(render_document(renderer, view, document), pdf)
-                preview = write_preview(pdf, out / "previews" / f"{audience}-{document.name}.png")
-                written += [pdf, preview]
-                if self.on_document:
-                    self.on_document(audience, document.name, time.perf_counter() - started)
-        return written
+            raise BuildError(PREVIEW_MISSING)
+        jobs = self.jobs or min(len(audiences), os.cpu_count() or 1)
+        if jobs <= 1 or self.on_document is not None:
+            return [path for audience in audiences
+                    for path in build_audience(course, out, audience, self.on_document)]
+        # Layout is CPU-bound Python: separate processes, one per audience, each with its own renderer.
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            parts = list(pool.map(build_audience, [course] * len(audiences), [out] * len(audiences), audiences))
+        return [path for part in parts for path in part]
