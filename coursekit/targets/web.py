@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Sequence
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -28,7 +28,6 @@ from coursekit.text import to_html, to_inline_html, to_plain
 from coursekit.theme import css_variables, icon_svg
 from coursekit.view import AudienceView, ModuleView, audience_view
 
-Tracking = Literal["none", "scorm12", "scorm2004"]
 TRACKING_MODES: tuple[str, ...] = ("none", "scorm12", "scorm2004")
 
 PLAYER_DIR = Path(__file__).resolve().parent.parent / "player"

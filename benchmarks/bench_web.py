@@ -1,0 +1,73 @@
+"""The web target: player JS + CSS size (raw, gzip), index.html per audience, build time, worst-case state."""
+
+from __future__ import annotations
+
+import gzip
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 5
+
+
+def _courses(repo: Path) -> list[tuple[str, Path]]:
+    found = [("fixture", repo / "tests" / "fixtures" / "phishing")]
+    if (repo / "course" / "course.yaml").is_file():
+        found.insert(0, ("real course", repo))
+    return found
+
+
+def _sizes(data: bytes) -> str:
+    return f"{len(data) / 1024:.1f} KB raw, {len(gzip.compress(data, 9, mtime=0)) / 1024:.1f} KB gzip"
+
+
+def measure(repo: Path) -> dict[str, str]:
+    """Player size, per-audience index.html size and worst-case state length, web build time (median of 5)."""
+    sys.path.insert(0, str(repo))
+    from coursekit.targets.web import PLAYER_DIR, WebTarget, player_css, worst_case_state_length
+    from coursekit.validate import validate_course
+    from coursekit.view import audience_view
+
+    player_js = (PLAYER_DIR / "player.js").read_bytes()
+    css = player_css().encode("utf-8")
+    tracking_js = (PLAYER_DIR / "tracking.js").read_bytes()
+    figures = {
+        "player.js": _sizes(player_js),
+        "player.css (with theme variables)": _sizes(css),
+        "player.js + player.css": _sizes(player_js + css),
+        "tracking.js (SCORM adapter, copied)": _sizes(tracking_js),
+    }
+    for label, root in _courses(repo):
+        course = validate_course(root).course
+        if course is None:
+            figures[label] = "does not validate; skipped"
+            continue
+        audiences = list(course.audiences)
+        times = []
+        with tempfile.TemporaryDirectory() as scratch:
+            for run in range(RUNS):
+                out = Path(scratch) / f"run{run}"
+                out.mkdir()
+                started = time.perf_counter()
+                WebTarget().build(course, out, audiences)
+                times.append(time.perf_counter() - started)
+            for audience in audiences:
+                index = (out / f"{course.id}-{audience}" / "index.html").read_bytes()
+                figures[f"{label} {audience}: index.html"] = _sizes(index)
+                folder = out / f"{course.id}-{audience}"
+                total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+                figures[f"{label} {audience}: whole folder"] = f"{total / 1024:.1f} KB"
+        for audience in audiences:
+            length = worst_case_state_length(audience_view(course, audience))
+            figures[f"{label} {audience}: worst-case state"] = f"{length} chars (SCORM 1.2 limit 4096)"
+        figures[f"{label}: web build, {len(audiences)} audiences"] = (
+            f"{statistics.median(times) * 1000:.0f} ms median of {RUNS} in one process (the first, cold: "
+            f"{times[0] * 1000:.0f} ms; validation not included)")
+    return figures
+
+
+if __name__ == "__main__":
+    for key, value in measure(Path(__file__).resolve().parent.parent).items():
+        print(f"{key}: {value}")
