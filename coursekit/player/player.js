@@ -167,6 +167,12 @@
   var pageIndex = {};
   C.pages.forEach(function (id, index) { pageIndex[id] = index; });
   var completedSent = false;
+  var objectivePages = {};
+  C.modules.forEach(function (module) {
+    module.objectives.forEach(function (objective) {
+      objectivePages[objective] = (objectivePages[objective] || []).concat(module.pages);
+    });
+  });
 
   function save() { T.save(encodeState(), currentId); }
 
@@ -193,9 +199,11 @@
     S.visited[index] = true;
     var count = S.visited.filter(Boolean).length;
     T.progress(count / S.visited.length);
-    C.modules.forEach(function (module) {
-      if (module.pages.indexOf(C.pages[index]) >= 0 && module.pages.every(function (page) { return S.visited[pageIndex[page]]; })) {
-        module.objectives.forEach(function (objective) { T.objective(objective, "completed"); });
+    // An objective is completed once every page of every module that has it has been seen.
+    Object.keys(objectivePages).forEach(function (objective) {
+      var pages = objectivePages[objective];
+      if (pages.indexOf(C.pages[index]) >= 0 && pages.every(function (page) { return S.visited[pageIndex[page]]; })) {
+        T.objective(objective, "completed");
       }
     });
     if (count === S.visited.length && !completedSent) {
