@@ -509,12 +509,10 @@ class Learner:
         """Take choice `index` in the scenario on `screen`."""
         self.activate(f"#{screen} .chat-controls button[data-choice='{index}']")
 
-    def walk(self, right: bool, check: Any = None) -> None:
-        """Every screen in order: scenarios by best choices, quizzes right or wrong; `check(screen)` on each."""
+    def walk(self, right: bool) -> None:
+        """Every screen in order: scenarios by best choices, module checks right, the final right or wrong."""
         screen = self.s.current()
         while True:
-            if check:
-                check(screen)
             found = self.s.scenario(screen)
             if found:
                 for choice in best_path(self.scenarios[found[1]["id"]]):
