@@ -25,6 +25,8 @@ class Target(ABC):
 TARGETS: dict[str, str] = {
     "coverage": "coursekit.targets.coverage:CoverageTarget",
     "web": "coursekit.targets.web:WebTarget",
+    "scorm12": "coursekit.targets.scorm:Scorm12Target",
+    "scorm2004": "coursekit.targets.scorm:Scorm2004Target",
     "print": "coursekit.targets.print:PrintTarget",
     "slides": "coursekit.targets.slides:SlidesTarget",
     "quizbank": "coursekit.targets.quizbank:QuizbankTarget",
