@@ -53,16 +53,19 @@ def measure(repo: Path) -> dict[str, str]:
                     out = Path(scratch) / f"{audience}-{run}"
                     out.mkdir()
                     started = time.perf_counter()
-                    PrintTarget(on_document=lambda _a, name, secs: per_document.setdefault(name, []).append(secs)
-                                ).build(course, out, [audience])
+                    def note(_audience: str, name: str, seconds: float) -> None:
+                        per_document.setdefault(name, []).append(seconds)
+
+                    PrintTarget(on_document=note).build(course, out, [audience])
                     times.append(time.perf_counter() - started)
                 slowest = max(per_document, key=lambda name: statistics.median(per_document[name]))
                 figures[f"{label}: `{audience}`"] = (
                     f"{statistics.median(times):.2f} s (median of {RUNS}); slowest document {slowest} "
                     f"{statistics.median(per_document[slowest]):.2f} s")
                 for pdf in sorted((out / audience).glob("*.pdf")):
+                    pages = _pages(pdf)
                     figures[f"{label}: `{audience}/{pdf.name}`"] = \
-                        f"{_pages(pdf)} pages, {pdf.stat().st_size / 1024:.0f} KB"
+                        f"{pages} page{'s' if pages != 1 else ''}, {pdf.stat().st_size / 1024:.0f} KB"
     return figures
 
 

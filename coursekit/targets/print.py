@@ -56,7 +56,7 @@ def seeded_random(seed: str) -> random.Random:
 
 
 def shuffled(items: Sequence[Any], seed: str, *, avoid_identity: bool = False) -> list[Any]:
-    """`items` in a seeded order; with `avoid_identity`, never the original order (if there are two or more)."""
+    """`items` in a seeded order; with `avoid_identity`, never the original order (for two or more)."""
     order = list(items)
     seeded_random(seed).shuffle(order)
     if avoid_identity and len(order) > 1 and order == list(items):
@@ -179,8 +179,8 @@ def printed_questions(quiz: m.Quiz) -> list[PrintedQuestion]:
         elif isinstance(question, m.MatchQuestion):
             rights = shuffled([pair.right for pair in question.pairs] + list(question.distractors), seed,
                               avoid_identity=True)
-            printed.append(PrintedQuestion(number, question,
-                                           match_rights=[(LETTERS[i], text) for i, text in enumerate(rights)]))
+            lettered = [(LETTERS[i], text) for i, text in enumerate(rights)]
+            printed.append(PrintedQuestion(number, question, match_rights=lettered))
         elif isinstance(question, m.TrueFalseQuestion):
             printed.append(PrintedQuestion(number, question))
         else:  # a new question type must be taught to every target
@@ -249,7 +249,7 @@ def gamebook_sections(scenario: m.Scenario) -> list[GamebookSection]:
 
 
 def offline_url_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that refuses anything but file: and data: URLs, and stops the build if asked."""
+    """A WeasyPrint URL fetcher that refuses anything but file: and data: URLs and stops the build."""
     from weasyprint import URLFetcher
 
     return URLFetcher(allowed_protocols=ALLOWED_SCHEMES, fail_on_errors=True)
@@ -340,7 +340,7 @@ def _descendants(box: Any) -> Iterator[Any]:
 
 def boxes_with_class(document: Any, name: str) -> list[tuple[Any, list[tuple[int, Any]]]]:
     """(element, [(page index, box), ...]) for every element with class `name`, in document order; an element
-    has one box per page it lands on (a fixed-size panel whose content overflows spills onto the next page)."""
+    has one box per page it lands on (a fixed-size panel whose content overflows spills onto the next)."""
     found: dict[int, tuple[Any, list[tuple[int, Any]]]] = {}
 
     def visit(box: Any, page: int, seen: set[int]) -> None:
@@ -396,7 +396,8 @@ def cards_that_fit(document: Any, panel_class: str, card_class: str) -> int:
     count = 0
     for _, fragments in boxes_with_class(document, card_class):
         card_page, card = fragments[0]
-        if len(fragments) > 1 or card_page != page or card.border_box_y() + card.border_height() > limit + 0.5:
+        bottom = card.border_box_y() + card.border_height()
+        if len(fragments) > 1 or card_page != page or bottom > limit + 0.5:
             break
         count += 1
     return count
@@ -464,10 +465,12 @@ def audience_documents(view: AudienceView) -> list[PrintDocument]:
         more = [entry for entry in help_entries(view) if entry.id not in leaflet.help]
         extra_core = [msg for msg in view.audience.core_messages if not _said_in(msg, leaflet.core_message)]
         items = [HelpItem("card", entry) for entry in entries] + [HelpItem("line", entry) for entry in more]
-        context = {"leaflet": leaflet, "help_slots": {slot: [] for slot in HELP_SLOTS} | {HELP_SLOTS[0]: items},
-                   "extra_core": extra_core, "fold_in": FOLD_IN_WIDTH, "panel": PANEL_WIDTH,
-                   "phone_first": next((e for e in entries + more if e.contact.phone and not e.contact.emergency),
-                                       None)}
+        slots: dict[str, list[HelpItem]] = {slot: [] for slot in HELP_SLOTS}
+        slots[HELP_SLOTS[0]] = items
+        phones = [e for e in entries + more if e.contact.phone and not e.contact.emergency]
+        context = {"leaflet": leaflet, "help_slots": slots, "extra_core": extra_core,
+                   "fold_in": FOLD_IN_WIDTH, "panel": PANEL_WIDTH,
+                   "phone_first": phones[0] if phones else None}
         documents.append(PrintDocument("leaflet", "leaflet.html.j2", f"{leaflet.title}: leaflet ({label})",
                                        context, pages=2))
         documents.append(PrintDocument("poster", "poster.html.j2", f"{leaflet.steps_title}: poster ({label})",
@@ -475,12 +478,13 @@ def audience_documents(view: AudienceView) -> list[PrintDocument]:
                                         "extra_core": extra_core}, pages=1))
     for plan in view.plans:
         kind = "Lesson plan" if plan.kind == "lesson" else "Talk plan"
-        documents.append(PrintDocument(f"{plan.kind}-plan", "plan.html.j2", f"{plan.title}: {kind.lower()} ({label})",
+        title = f"{plan.title}: {kind.lower()} ({label})"
+        documents.append(PrintDocument(f"{plan.kind}-plan", "plan.html.j2", title,
                                        {**plan_context(view, plan), "plan_kind": kind}))
     quizzes = [(quiz, printed_questions(quiz)) for quiz in view.quizzes() if quiz.questions]
     if quizzes:
-        documents.append(PrintDocument("worksheet", "worksheet.html.j2", f"{course.title}: worksheet ({label})",
-                                       {"quizzes": quizzes}))
+        documents.append(PrintDocument("worksheet", "worksheet.html.j2",
+                                       f"{course.title}: worksheet ({label})", {"quizzes": quizzes}))
         documents.append(PrintDocument("answer-key", "answer-key.html.j2",
                                        f"{course.title}: answer key ({label})", {"quizzes": quizzes}))
     scenarios = [(scenario, gamebook_sections(scenario)) for scenario in view.scenarios()]
@@ -548,8 +552,10 @@ def render_document(renderer: Renderer, view: AudienceView, document: PrintDocum
         problems = _check(html, laid_out, document)
         if not problems:
             return laid_out
-    raise BuildError(f"print: the {view.name} {document.name} does not fit ({_describe(problems, document)}): "
-                     f"shorten its copy in the leaflet file for audience {view.name!r}, or list fewer help contacts")
+    where = _describe(problems, document)
+    raise BuildError(f"print: the {view.name} {document.name} does not fit ({where}): "
+                     f"shorten its copy in the leaflet file for audience {view.name!r}, "
+                     "or list fewer help contacts")
 
 
 def write_preview(pdf: Path, png: Path) -> Path:
@@ -604,5 +610,6 @@ class PrintTarget(Target):
                     for path in build_audience(course, out, audience, self.on_document)]
         # Layout is CPU-bound Python: separate processes, one per audience, each with its own renderer.
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            parts = list(pool.map(build_audience, [course] * len(audiences), [out] * len(audiences), audiences))
+            count = len(audiences)
+            parts = list(pool.map(build_audience, [course] * count, [out] * count, audiences))
         return [path for part in parts for path in part]
