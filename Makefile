@@ -7,6 +7,7 @@ PYTHON ?= python3
 APT_PACKAGES := fonts-inter fonts-lato fonts-noto-core fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
 	poppler-utils zbar-tools libreoffice-impress-nogui chromium chromium-driver
 PYTEST_ARGS ?=
+# Two workers: the machine (and CI) has 2 cores; browser, PDF and LibreOffice tests overlap well.
 
 .PHONY: build test setup setup-test system npm clean bench schema
 
@@ -14,7 +15,7 @@ build: setup
 	$(PY) build.py
 
 test: setup-test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: setup-test
 	$(PY) benchmarks/run.py
