@@ -13,10 +13,9 @@ RUNS = 3
 
 
 def _courses(repo: Path) -> list[tuple[str, Path]]:
-    found = [("phishing fixture", repo / "tests" / "fixtures" / "phishing")]
-    if (repo / "course" / "course.yaml").is_file():
-        found.insert(0, ("real course", repo))
-    return found
+    from benchmarks.common import courses
+
+    return courses(repo)
 
 
 def _pages(pdf: Path) -> int:

@@ -15,11 +15,9 @@ RUNS = 5
 
 
 def _courses(repo: Path) -> list[tuple[str, Path]]:
-    found = [("phishing fixture", repo / "tests" / "fixtures" / "phishing"),
-             ("awkward fixture", repo / "tests" / "fixtures" / "awkward")]
-    if (repo / "course" / "course.yaml").is_file():
-        found.insert(0, ("real course", repo))
-    return found
+    from benchmarks.common import courses
+
+    return courses(repo, "awkward")
 
 
 def _qti_items(archive: Path) -> int:

@@ -14,10 +14,9 @@ SIZE_BUDGET_KB = 150
 
 
 def _courses(repo: Path) -> list[tuple[str, Path]]:
-    found = [("fixture", repo / "tests" / "fixtures" / "phishing")]
-    if (repo / "course" / "course.yaml").is_file():
-        found.insert(0, ("real course", repo))
-    return found
+    from benchmarks.common import courses
+
+    return courses(repo)
 
 
 def _schema_bytes(archive: Path) -> int:

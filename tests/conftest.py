@@ -55,3 +55,17 @@ def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
         assert text == path.read_text("utf-8"), f"{name} differs from its golden file (pytest --update-golden)"
 
     return check
+
+
+def course_named(name: str):  # type: ignore[no-untyped-def]
+    """A validated course: "phishing" (fixture), "awkward" (fixture) or "real" (the repository's course).
+
+    An invalid course fails the test: the real course is part of the repository, so a skip would hide it.
+    """
+    from coursekit.validate import validate_course
+
+    root = REPO if name == "real" else FIXTURES / name
+    result = validate_course(root)
+    if result.course is None:
+        pytest.fail(f"the {name} course does not validate:\n" + "\n".join(map(str, result.errors)))
+    return result.course

@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import FIXTURES, REPO, require_tool
+from conftest import FIXTURES, REPO, require_tool, course_named
 from coursekit.model import Course
 from coursekit.targets.scorm import Scorm12Target, Scorm2004Target
 from coursekit.validate import validate_course
@@ -32,16 +32,8 @@ MAX_SCENARIO_STEPS = 30
 
 
 def load_course(name: str) -> Course:
-    """The phishing fixture, or the real course (skipped, loudly, until it exists and validates)."""
-    root = FIXTURES / "phishing" if name == "phishing" else REPO
-    if name == "real" and not (root / "course" / "course.yaml").is_file():
-        pytest.skip("SKIPPED, NOT PASSED: the real course (course/course.yaml) is not there yet")
-    result = validate_course(root)
-    if result.course is None:
-        if name == "real":
-            pytest.skip(f"SKIPPED, NOT PASSED: the real course does not validate yet ({len(result.errors)} errors)")
-        pytest.fail("\n".join(map(str, result.errors)))
-    return result.course
+    """The phishing fixture or the real course, validated (an invalid one fails the test)."""
+    return course_named(name)
 
 
 @pytest.fixture(scope="module")

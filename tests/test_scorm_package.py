@@ -22,7 +22,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import FIXTURES, REPO, SHARED
+from conftest import FIXTURES, REPO, SHARED, course_named
 from coursekit.errors import BuildError
 from coursekit.model import Assessment, Course
 from coursekit.targets.scorm import SCORM12, SCORM2004, Scorm12Target, Scorm2004Target, check_interaction_ids, \
@@ -40,16 +40,8 @@ SIZE_BUDGET = 150 * 1024
 
 
 def load_course(name: str) -> Course:
-    """The phishing fixture, or the real course (skipped, loudly, until it exists and validates)."""
-    root = FIXTURES / "phishing" if name == "phishing" else REPO
-    if name == "real" and not (root / "course" / "course.yaml").is_file():
-        pytest.skip("SKIPPED, NOT PASSED: the real course (course/course.yaml) is not there yet")
-    result = validate_course(root)
-    if result.course is None:
-        if name == "real":
-            pytest.skip(f"SKIPPED, NOT PASSED: the real course does not validate yet ({len(result.errors)} errors)")
-        pytest.fail("\n".join(map(str, result.errors)))
-    return result.course
+    """The phishing fixture or the real course, validated (an invalid one fails the test)."""
+    return course_named(name)
 
 
 @pytest.fixture(scope="module")

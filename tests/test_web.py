@@ -18,7 +18,7 @@ from typing import Any, Iterator
 import pytest
 from lxml import html as lxml_html
 
-from conftest import FIXTURES, REPO, require_tool
+from conftest import FIXTURES, REPO, require_tool, course_named
 from coursekit import model as m
 from coursekit.model import QUESTION_TYPES, Course
 from coursekit.targets import TARGETS, load_target
@@ -53,16 +53,8 @@ RECORDER = """(() => {
 
 
 def load(name: str) -> Course:
-    """The phishing fixture, or the real course (skipped, loudly, until it exists and validates)."""
-    root = FIXTURES / "phishing" if name == "phishing" else REPO
-    if name == "real" and not (root / "course" / "course.yaml").is_file():
-        pytest.skip("SKIPPED, NOT PASSED: the real course (course/course.yaml) is not there yet")
-    result = validate_course(root)
-    if result.course is None:
-        if name == "real":
-            pytest.skip(f"SKIPPED, NOT PASSED: the real course does not validate yet ({len(result.errors)} errors)")
-        pytest.fail("\n".join(map(str, result.errors)))
-    return result.course
+    """The phishing fixture or the real course, validated (an invalid one fails the test)."""
+    return course_named(name)
 
 
 @pytest.fixture(scope="session")
