@@ -69,3 +69,15 @@ def course_named(name: str):  # type: ignore[no-untyped-def]
     if result.course is None:
         pytest.fail(f"the {name} course does not validate:\n" + "\n".join(map(str, result.errors)))
     return result.course
+
+
+def require_shared(relative: str) -> Path:
+    """A file from ../shared (the planners' folder CI lays beside the clone); missing fails in CI, skips locally."""
+    path = SHARED / relative
+    if path.exists():
+        return path
+    message = f"{path} is not available (CI lays shared/ beside the clone)"
+    if os.environ.get("CI"):
+        pytest.fail(f"CI: {message}")
+    pytest.skip(f"SKIPPED, NOT PASSED: {message}")
+    raise AssertionError("unreachable")
