@@ -22,6 +22,8 @@ _ALLOWED_TAGS = {
     "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
 }
 _SCALARS = yaml.SafeLoader("")  # used only for its scalar resolution/construction
+# libyaml's parser is about 10x faster; both report the same marks and errors.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -133,7 +135,7 @@ def load_yaml(path: Path, root: Path) -> tuple[Document | None, list[ContentErro
         return None, [ContentError(display, 1, f"the file is not UTF-8 text (byte {exc.start}): save it as UTF-8")]
     doc = Document(path=path, display=display, data=None)
     try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        nodes = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
