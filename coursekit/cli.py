@@ -6,12 +6,19 @@ import json
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from coursekit.errors import ContentError, UserError
+
+if TYPE_CHECKING:  # imported lazily at run time, so `coursekit validate` starts fast
+    from rich.console import Console
+
+    from coursekit.pipeline import TargetResult
+    from coursekit.validate import Validated
 
 COURSE_OPTION = click.option(
     "--course", "course_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
@@ -19,7 +26,7 @@ COURSE_OPTION = click.option(
 STRICT_OPTION = click.option("--strict", is_flag=True, help="Treat warnings (e.g. advice not assessed) as errors.")
 
 
-def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
@@ -37,7 +44,7 @@ def _report(errors: Sequence[ContentError], warnings: Sequence[ContentError]) ->
                    "nothing was built; fix the lines above and run again", err=True)
 
 
-def _validated(course_dir: Path, strict: bool):  # type: ignore[no-untyped-def]
+def _validated(course_dir: Path, strict: bool) -> Validated:
     from coursekit.pipeline import validate
 
     result = validate(course_dir, strict=strict)
@@ -67,7 +74,7 @@ def validate(course_dir: Path, strict: bool) -> None:
                f"{f', {len(result.warnings)} warnings' if result.warnings else ''}")
 
 
-def _coverage_line(result) -> str:  # type: ignore[no-untyped-def]
+def _coverage_line(result: Validated) -> str:
     assert result.course is not None
     parts = []
     for audience in result.course.audiences:
@@ -88,6 +95,7 @@ def coverage(course_dir: Path, strict: bool, fmt: str) -> None:
 
     result = _validated(course_dir, strict)
     course = result.course
+    assert course is not None
     if fmt == "json":
         click.echo(coverage_json(result.coverage), nl=False)
     elif fmt == "markdown":
@@ -131,6 +139,7 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
     names = resolve_targets(list(targets) + list(target_args))
     result = _validated(course_dir, strict)
     course = result.course
+    assert course is not None
     chosen = resolve_audiences(course, audiences)
     out = out if out is not None else course_dir / "outputs"
     console = _console(stderr=True)
@@ -139,7 +148,7 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
                   console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task(f"building {', '.join(names)}", total=len(names))
 
-        def done(target_result) -> None:  # type: ignore[no-untyped-def]
+        def done(target_result: TargetResult) -> None:
             progress.advance(task)
             mark = "failed" if target_result.error else "done"
             progress.console.print(f"  {target_result.name}: {mark}")
@@ -174,7 +183,8 @@ def schema(out: Path) -> None:
     from coursekit import model as m
 
     out.mkdir(parents=True, exist_ok=True)
-    kinds = {"course": m.CourseFile, "scenario": m.Scenario, "quiz": m.Quiz, "plan": m.Plan, "leaflet": m.Leaflet}
+    kinds: dict[str, type[m.Strict]] = {"course": m.CourseFile, "scenario": m.Scenario, "quiz": m.Quiz,
+                                         "plan": m.Plan, "leaflet": m.Leaflet}
     for name, model_cls in kinds.items():
         data = model_cls.model_json_schema(by_alias=True)
         data["$schema"] = "https://json-schema.org/draft/2020-12/schema"

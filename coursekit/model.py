@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
@@ -225,7 +225,7 @@ def _node_kind(value: object) -> str:
 
 
 Node = Annotated[
-    Union[Annotated[EndingNode, Tag("ending-node")], Annotated[DecisionNode, Tag("decision-node")]],
+    Annotated[EndingNode, Tag("ending-node")] | Annotated[DecisionNode, Tag("decision-node")],
     Discriminator(_node_kind),
 ]
 
@@ -318,7 +318,7 @@ class MatchQuestion(QuestionBase):
 
 
 Question = Annotated[
-    Union[SingleQuestion, MultipleQuestion, TrueFalseQuestion, OrderQuestion, MatchQuestion],
+    SingleQuestion | MultipleQuestion | TrueFalseQuestion | OrderQuestion | MatchQuestion,
     Field(discriminator="type"),
 ]
 QUESTION_TYPES = ("single", "multiple", "true_false", "order", "match")

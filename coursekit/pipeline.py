@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from coursekit.errors import BuildError, ContentErrors, UserError
 from coursekit.model import Course

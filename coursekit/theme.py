@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import heroicons
@@ -71,7 +71,7 @@ ICONS: dict[str, str] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def icon_svg(name: str, *, size: int = 24, color: str = "currentColor", stroke_width: float = 1.5) -> str:
     """The SVG markup of semantic icon `name` (decorative: aria-hidden; label it where it carries meaning)."""
     svg = heroicons._render_icon("outline", ICONS[name], size, {"stroke-width": stroke_width,
@@ -79,7 +79,7 @@ def icon_svg(name: str, *, size: int = 24, color: str = "currentColor", stroke_w
     return svg.replace('stroke="currentColor"', f'stroke="{color}"') if color != "currentColor" else svg
 
 
-@lru_cache(maxsize=None)
+@cache
 def icon_png(name: str, *, size: int = 256, color: str = PALETTE.primary) -> bytes:
     """The icon rasterised to PNG (slides need raster images), from the same SVG."""
     import cairosvg

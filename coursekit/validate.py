@@ -7,11 +7,13 @@ import re
 import types
 import typing
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from coursekit import model as m
 from coursekit.errors import ContentError, ContentErrors, display_path
@@ -21,7 +23,7 @@ from coursekit.wording import WordingChecker
 # --- Pydantic errors, rewritten for authors ------------------------------------------
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
+def _suggest(word: object, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' when a close match exists, else ''."""
     match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
@@ -133,7 +135,7 @@ def _pattern_help(field_name: str, pattern: str) -> str:
     return _PATTERN_HELP.get(pattern, f"it must match {pattern}")
 
 
-def _rewrite(error: dict[str, Any], model_cls: type[BaseModel], data: Any) -> tuple[Loc, str]:
+def _rewrite(error: ErrorDetails, model_cls: type[BaseModel], data: Any) -> tuple[Loc, str]:
     """An author-friendly message and the raw location for one Pydantic error."""
     loc = tuple(error["loc"])
     raw, model_path = _raw_path(data, loc)
@@ -147,9 +149,7 @@ def _rewrite(error: dict[str, Any], model_cls: type[BaseModel], data: Any) -> tu
         return raw, f"missing required field '{name}': add '{name}:' under {parent}"
     if kind == "extra_forbidden":
         owner = _model_at(model_cls, model_path[:-1])
-        allowed = sorted(owner.model_fields) if owner else []
-        if owner:
-            allowed = sorted({(f.alias or n) for n, f in owner.model_fields.items()})
+        allowed = sorted({(f.alias or n) for n, f in owner.model_fields.items()}) if owner else []
         hint = _suggest(name, allowed)
         listing = f"; allowed fields here: {', '.join(allowed)}" if allowed and not hint else ""
         return raw, f"unknown field '{name}'{hint}{listing}"
@@ -218,15 +218,16 @@ def parse_model(doc: Document, model_cls: type[BaseModel]) -> tuple[Any, list[Co
     try:
         return model_cls.model_validate(doc.data), []
     except ValidationError as exc:
-        found: list[tuple[Loc, str, dict[str, Any]]] = []
+        found: list[tuple[Loc, str, ErrorDetails]] = []
         for error in exc.errors(include_url=False):
             raw, message = _rewrite(error, model_cls, doc.data)
             if any(raw[:len(bad)] == bad for bad in doc.refused):
                 continue  # already reported by the loader (e.g. a refused tag)
             found.append((raw, message, error))
         # "unknown field 'promt' (did you mean 'prompt'?)" already says what "missing 'prompt'" would.
-        suggested = {(raw[:-1], m.group(1)) for raw, message, _ in found
-                     if (m := re.search(r"did you mean '([^']+)'", message)) and message.startswith("unknown field")}
+        suggested = {(raw[:-1], hint.group(1)) for raw, message, _ in found
+                     if (hint := re.search(r"did you mean '([^']+)'", message))
+                     and message.startswith("unknown field")}
         errors = [doc.error(raw, message) for raw, message, error in found
                   if not (error["type"] == "missing" and (raw, str(error["loc"][-1])) in suggested)]
         return None, errors
@@ -502,11 +503,12 @@ class _Checker:
 
         def check_help(d: Document, loc: Loc, ids: list[str], audience: str) -> None:
             for i, hid in enumerate(ids):
-                if self.ref(d, loc + (i,), hid, course.help, "help contact", "use a key under 'help'"):
-                    if audience in course.audiences and audience not in course.help[hid].suitable_for:
-                        self.errors.append(d.error(
-                            loc + (i,), f"help contact '{hid}' is not meant for audience '{audience}' (its "
-                            f"suitable_for: {', '.join(course.help[hid].suitable_for)}): choose a contact for them"))
+                if (self.ref(d, loc + (i,), hid, course.help, "help contact", "use a key under 'help'")
+                        and audience in course.audiences and audience not in course.help[hid].suitable_for):
+                    self.errors.append(d.error(
+                        loc + (i,), f"help contact '{hid}' is not meant for audience '{audience}' (its "
+                        f"suitable_for: {', '.join(course.help[hid].suitable_for)}): "
+                        "choose a contact for them"))
 
         for name, audience in course.audiences.items():
             check_help(doc, ("audiences", name, "help"), audience.help, name)

@@ -30,7 +30,7 @@ class WordingChecker:
         self.rules = [_Compiled(rule, re.compile(rf"\b(?:{rule.pattern})\b", re.IGNORECASE)) for rule in rules]
 
     @classmethod
-    def from_course(cls, wording: Wording) -> "WordingChecker":
+    def from_course(cls, wording: Wording) -> WordingChecker:
         """The built-in rules, minus the course's `allow`, plus its `extra`."""
         return cls([rule for rule in builtin_rules() if rule.pattern not in wording.allow] + list(wording.extra))
 

@@ -12,9 +12,9 @@ Shared decisions live here so the four formats say the same thing:
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import click
 
@@ -89,7 +89,7 @@ def multiple_weights(question: m.MultipleQuestion) -> list[float]:
 def format_percent(value: float) -> str:
     """A weight as Moodle writes it: "50", "-100", "33.33333" (7 significant decimals of the fraction)."""
     if abs(value - round(value)) < 1e-9:
-        return str(int(round(value)))
+        return str(round(value))
     return f"{value:.5f}"
 
 

@@ -93,7 +93,7 @@ def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
         for extra in match_answers(question)[len({row.right for row in rows}):]:
             lines.append(f"= -> {escape_gift(match_right_plain(extra))}")
     else:  # a new question type must be taught to every target
-        raise TypeError(f"GIFT cannot write question type {question.type!r}")
+        raise TypeError(f"GIFT cannot write question type {getattr(question, 'type', '?')!r}")
     if general:
         lines.append(general)
     return head + "{\n" + "\n".join(lines) + "\n}"

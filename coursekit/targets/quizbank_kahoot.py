@@ -104,7 +104,7 @@ def kahoot_row(quiz: m.Quiz, question: m.QuestionBase) -> KahootRow | Skipped:
         if len(answers) > MAX_ANSWERS:
             reasons.append(f"it has {len(answers)} options (Kahoot takes at most {MAX_ANSWERS})")
     else:  # a new question type must be taught to every target
-        raise TypeError(f"Kahoot cannot write question type {question.type!r}")
+        raise TypeError(f"Kahoot cannot write question type {getattr(question, 'type', '?')!r}")
     text = one_line(question.prompt)
     if kahoot_length(text) > QUESTION_LIMIT:
         reasons.append(f"the question is {kahoot_length(text)} characters "
@@ -147,8 +147,8 @@ def _workbook_bytes(view: AudienceView, rows: list[KahootRow], skipped_name: str
     notes = [
         f"{course.title}: Kahoot quiz for {view.audience.label}",
         edition_line(course),
-        "Import: in Kahoot, create a kahoot, then Add question > Import spreadsheet and choose this file. "
-        f"Questions that do not fit Kahoot's limits are listed in {skipped_name}; none is shortened.",
+        ("Import: in Kahoot, create a kahoot, then Add question > Import spreadsheet and choose this file. "
+         f"Questions that do not fit Kahoot's limits are listed in {skipped_name}; none is shortened."),
         " ".join(view.audience.core_messages),
         "Help: " + "; ".join(_contact_line(contact) for _hid, contact in view.help),
     ]

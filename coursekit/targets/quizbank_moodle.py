@@ -81,8 +81,8 @@ def question_xml(quiz: m.Quiz, question: m.QuestionBase, root: etree._Element) -
         _plain(element, "shuffleanswers", "true" if quiz.shuffle else "false")
         _plain(element, "answernumbering", "abc")
         _combined_feedback(element)
-        weights = ([100.0 if o.correct else 0.0 for o in question.options] if single
-                   else multiple_weights(question))
+        weights = ([100.0 if o.correct else 0.0 for o in question.options]
+                   if not isinstance(question, m.MultipleQuestion) else multiple_weights(question))
         for option, weight in zip(question.options, weights):
             _answer(element, format_percent(weight), to_inline_html(option.text),
                     to_inline_html(option.feedback))
@@ -104,7 +104,7 @@ def question_xml(quiz: m.Quiz, question: m.QuestionBase, root: etree._Element) -
             sub = _text(element, "subquestion", None)
             _plain(etree.SubElement(sub, "answer"), "text", plain_answer(extra))
     else:  # a new question type must be taught to every target
-        raise TypeError(f"Moodle XML cannot write question type {question.type!r}")
+        raise TypeError(f"Moodle XML cannot write question type {getattr(question, 'type', '?')!r}")
     _tags(element, question)
 
 

@@ -82,8 +82,9 @@ def _choice_item(question: m.SingleQuestion | m.MultipleQuestion | m.TrueFalseQu
                  shuffle: bool, presentation: etree._Element,
                  processing: etree._Element) -> list[tuple[str, str]]:
     """Choices, per-choice feedback and all-or-nothing scoring as Canvas exports them; returns feedbacks."""
+    # (id suffix, html text, plain text, correct, feedback)
+    choices: list[tuple[str, str | None, str | None, bool, str]]
     if isinstance(question, m.TrueFalseQuestion):
-        # (id suffix, html text, plain text, correct, feedback)
         choices = [("true", None, "True", question.answer, question.feedback_true),
                    ("false", None, "False", not question.answer, question.feedback_false)]
     else:
@@ -166,7 +167,7 @@ def question_item(view: AudienceView, quiz: m.Quiz, question: m.QuestionBase,
     elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
         feedbacks += _matching_item(question, ident, presentation, processing)
     else:  # a new question type must be taught to every target
-        raise TypeError(f"QTI cannot write question type {question.type!r}")
+        raise TypeError(f"QTI cannot write question type {getattr(question, 'type', '?')!r}")
     answer_ids = [f.removesuffix("_fb") for f, _html in feedbacks if f != "general_fb"]
     _metadata(item, [("question_type", CANVAS_TYPES[question.type]), ("points_possible", "1.0"),
                      ("original_answer_ids", ",".join(answer_ids))])

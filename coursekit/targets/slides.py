@@ -18,10 +18,11 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from lxml import etree
 from PIL import Image as PILImage
@@ -218,7 +219,7 @@ def split_columns(groups: list[Group], size: float, width: float, count: int) ->
     if count == 1:
         return [groups]
     best: tuple[float, int] | None = None
-    for cut in range(0, len(groups) + 1):
+    for cut in range(len(groups) + 1):
         height = max(groups_height(groups[:cut], size, width), groups_height(groups[cut:], size, width))
         if best is None or height < best[0]:
             best = (height, cut)

@@ -6,10 +6,11 @@ a frame renders at the height measured here. The same functions re-measure a sav
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from PIL import ImageFont
 

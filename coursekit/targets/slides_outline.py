@@ -128,8 +128,7 @@ def shuffled(items: list[str], seed: str) -> list[str]:
 def display_url(url: str) -> str:
     """A URL as people say it: no scheme, no trailing slash."""
     for prefix in ("https://", "http://", "mailto:", "tel:"):
-        if url.startswith(prefix):
-            url = url[len(prefix):]
+        url = url.removeprefix(prefix)
     return url.removeprefix("www.").rstrip("/")
 
 
@@ -295,8 +294,8 @@ class OutlineBuilder:
                        for j, c in enumerate(node.choices)]
             notes = ([f"{scenario.title}: {scenario.summary}"] if node_id == scenario.start else []) + \
                 self.talking_points(activity) + [
-                    f"Discussion: read the messages aloud, then ask \u201c{node.prompt}\u201d. Take a few "
-                    "answers and ask why, then click the option the group chooses.",
+                    (f"Discussion: read the messages aloud, then ask \u201c{node.prompt}\u201d. Take a few "
+                     "answers and ask why, then click the option the group chooses."),
                     "Answers: " + " | ".join(answers),
                     self.safeguarding if node_id == scenario.start else SHORT_SAFEGUARDING, timing]
             choices = [Link(f"{LETTERS[j]}  {c.text}", choice_keys[j],
@@ -327,8 +326,8 @@ class OutlineBuilder:
                      Link("Continue \u2192", "", "Go to the next part of the session")]
             onward.append(links[1])
             notes = [to_plain(node.debrief),
-                     "Discussion: what helped in this story? Who could they talk to, and what would you say "
-                     "to a friend in the same situation?", self.safeguarding, timing]
+                     ("Discussion: what helped in this story? Who could they talk to, and what would you say "
+                      "to a friend in the same situation?"), self.safeguarding, timing]
             self.add(SlideSpec(key[node_id], "ending", node.title, groups, notes, links=links))
         # "Continue" after an ending goes to whatever slide follows the scenario (known once it is added).
         self._after += [(link, len(self.slides)) for link in onward]
@@ -346,8 +345,8 @@ class OutlineBuilder:
                 p.runs = [Run(r.text, True, r.italic) for r in p.runs]
             why = [to_plain(question.explanation)] if question.explanation else []
             notes = [f"Answer: {answer}", *why,
-                     "Discussion: give everyone time to decide (hands up, cards or mini-whiteboards), then "
-                     "ask a few people why before you reveal the answer.",
+                     ("Discussion: give everyone time to decide (hands up, cards or mini-whiteboards), then "
+                      "ask a few people why before you reveal the answer."),
                      self.activity_timing(activity)]
             base = f"activity-{index}-quiz-{quiz.id}-{question.id}"
             self.add(SlideSpec(base, "question", f"{quiz.title}: question {number} of {total}",
@@ -355,8 +354,9 @@ class OutlineBuilder:
             explanation = [[p] for p in markdown_paras(question.explanation)] if question.explanation else []
             self.add(SlideSpec(f"{base}-answer", "reveal", f"{quiz.title}: answer {number} of {total}",
                                [*reveal, *explanation],
-                               [f"Answer: {answer}", *why, "Discussion: ask what surprised people, and check "
-                                "anyone who got it wrong knows why without singling them out.",
+                               [f"Answer: {answer}", *why,
+                                ("Discussion: ask what surprised people, and check "
+                                 "anyone who got it wrong knows why without singling them out."),
                                 self.activity_timing(activity)], max_groups=QUIZ_GROUPS))
 
     # --- the end of the deck --------------------------------------------------------------------------------

@@ -13,10 +13,12 @@ import math
 import random
 import re
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -265,7 +267,7 @@ def build_context(view: AudienceView, tracking: str) -> ModuleContext:
     screens.append(Screen("final", "final", view.assessment.title))
     screens.append(Screen("results", "results", "Your results"))
     screens.append(Screen("end", "end", "You have reached the end"))
-    for before, after in zip(screens, screens[1:]):
+    for before, after in pairwise(screens):
         before.next, after.previous = after, before
 
     quizzes_data = []
