@@ -8,11 +8,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 RUNS = 5
 
 
-def _courses(repo: Path) -> list[tuple[str, Path]]:
+def _courses(repo: Path) -> list[tuple[str, Any]]:
     from benchmarks.common import courses
 
     return courses(repo)
@@ -26,7 +27,6 @@ def measure(repo: Path) -> dict[str, str]:
     """Player size, per-audience index.html size and worst-case state length, web build time (median of 5)."""
     sys.path.insert(0, str(repo))
     from coursekit.targets.web import PLAYER_DIR, WebTarget, player_css, worst_case_state_length
-    from coursekit.validate import validate_course
     from coursekit.view import audience_view
 
     player_js = (PLAYER_DIR / "player.js").read_bytes()
@@ -38,8 +38,7 @@ def measure(repo: Path) -> dict[str, str]:
         "player.js + player.css": _sizes(player_js + css),
         "tracking.js (SCORM adapter, copied)": _sizes(tracking_js),
     }
-    for label, root in _courses(repo):
-        course = validate_course(root).course
+    for label, course in _courses(repo):
         if course is None:
             figures[label] = "does not validate; skipped"
             continue
