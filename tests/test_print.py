@@ -509,7 +509,8 @@ def test_a_leaflet_that_cannot_fit_is_a_clear_build_error(phishing_root: Path, t
     crowded = leaflet.model_copy(update={"warning_signs": [f"Sign number {i} is worth a long sentence of "
                                                            "explanation that wraps" for i in range(30)]})
     course = course.model_copy(update={"leaflets": {**course.leaflets, "staff": crowded}})
-    with pytest.raises(BuildError, match=r"staff leaflet does not fit \(inside left panel by [\d.]+ mm"):
+    expected = r"^course/leaflet-staff.yaml:1: the staff leaflet does not fit \(inside left panel by [\d.]+ mm"
+    with pytest.raises(BuildError, match=expected):
         printing.PrintTarget().build(course, tmp_path, ["staff"])
 
 

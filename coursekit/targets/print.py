@@ -554,9 +554,10 @@ def render_document(renderer: Renderer, view: AudienceView, document: PrintDocum
         if not problems:
             return laid_out
     where = _describe(problems, document)
-    raise BuildError(f"print: the {view.name} {document.name} does not fit ({where}): "
-                     f"shorten its copy in the leaflet file for audience {view.name!r}, "
-                     "or list fewer help contacts")
+    # Targets never see YAML lines, but the author still needs to know which file to shorten.
+    leaflet_file = view.course.facilitation.leaflets.get(view.name, "the leaflet file")
+    raise BuildError(f"{leaflet_file}:1: the {view.name} {document.name} does not fit ({where}): "
+                     f"shorten its copy (what_it_is, warning_signs, steps) or list fewer help contacts")
 
 
 def write_preview(pdf: Path, png: Path) -> Path:
