@@ -828,6 +828,13 @@ class SlidesTarget(Target):
 
     def build(self, course: m.Course, out: Path, audiences: Sequence[str]) -> list[Path]:
         """Write one deck per plan whose audience is being built."""
-        decks = [build_deck(course, plan, out / f"{course.id}-{plan.kind}.pptx")
-                 for plan in (course.lesson, course.talk) if plan is not None and plan.audience in audiences]
+        decks = []
+        for plan in (course.lesson, course.talk):
+            if plan is None or plan.audience not in audiences:
+                continue
+            try:
+                decks.append(build_deck(course, plan, out / f"{course.id}-{plan.kind}.pptx"))
+            except BuildError as exc:
+                # Targets never see YAML lines, but the author still needs to know which plan to shorten.
+                raise BuildError(f"{getattr(course.facilitation, plan.kind)}:1: {exc}") from exc
         return [deck.path for deck in decks] + write_previews(decks, out / "previews")
