@@ -24,10 +24,9 @@ from coursekit import model as m
 from coursekit.targets.quizbank import QuizbankTarget
 from coursekit.targets.quizbank_gift import escape_gift
 from coursekit.text import to_html, to_inline_html, to_plain
-from coursekit.validate import validate_course
 from coursekit.view import AudienceView, audience_view
 from coursekit.write import source_date_epoch
-from conftest import FIXTURES, REPO, SHARED, require_tool
+from conftest import FIXTURES, REPO, SHARED, require_tool, course_named
 
 PARSE_GIFT = REPO / "tests" / "js" / "parse_gift.js"
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
@@ -167,16 +166,8 @@ def build_into(course: m.Course, out: Path) -> list[Path]:
 
 
 def load(name: str) -> m.Course:
-    root = {"awkward": FIXTURES / "awkward", "phishing": FIXTURES / "phishing", "real": REPO}[name]
-    if name == "real" and not (root / "course" / "course.yaml").exists():
-        pytest.skip("SKIPPED: the real course (course/course.yaml) is not written yet")
-    result = validate_course(root)
-    if result.course is None:
-        if name == "real":
-            pytest.skip(f"SKIPPED: the real course does not validate yet ({len(result.errors)} errors, "
-                        f"first: {result.errors[0] if result.errors else '?'})")
-        raise AssertionError(f"fixture {name} does not validate: {result.errors}")
-    return result.course
+    """A validated course by name (an invalid one fails the test)."""
+    return course_named(name)
 
 
 @pytest.fixture(scope="session", params=["awkward", "phishing", "real"])
