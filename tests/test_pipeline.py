@@ -106,3 +106,8 @@ def test_every_target_writes_files(two_full_builds: tuple[Path, Path]) -> None:
         files = [p for p in (first / name).rglob("*") if p.is_file()]
         assert files, f"target {name} wrote nothing for the fixture course"
         assert all(p.stat().st_size > 0 for p in files), name
+
+
+def test_coverage_report_golden(two_full_builds: tuple[Path, Path], golden) -> None:  # type: ignore[no-untyped-def]
+    first, _ = two_full_builds
+    golden("coverage_phishing.md", (first / "coverage" / "coverage.md").read_text("utf-8"))
