@@ -189,29 +189,47 @@ class Message(Strict):
     text: Text
 
 
+# Every output shows this for an ungraded choice instead of a right/wrong mark (issue 10 #5).
+UNGRADED_LABEL = "A common reaction — here is what helps next"
+Quality = Literal["best", "ok", "poor"]
+# positive/recovered/neutral end the story; retry is a poor ending that invites another try.
+EndingKind = Literal["positive", "recovered", "neutral", "retry"]
+
+
 class Choice(Strict):
-    """A decision the learner can take, with kind, specific feedback."""
+    """A decision the learner can take, with kind, specific feedback; no quality = ungraded."""
 
     text: Text
     next: Id
     feedback: Text
-    quality: Literal["best", "ok", "poor"]
+    quality: Quality | None = None
     teaches: list[Id] = Field(default_factory=list)
+
+    @property
+    def graded(self) -> bool:
+        """Whether this choice is marked right or wrong (ungraded choices show UNGRADED_LABEL)."""
+        return self.quality is not None
 
 
 class DecisionNode(Strict):
-    """A point in the story where the learner decides."""
+    """A point in the story where a character decides (the chooser; default: the protagonist)."""
 
     messages: list[Message] = Field(default_factory=list)
+    chooser: Id | None = None
     prompt: Text
     choices: list[Choice] = Field(min_length=2, max_length=6)
+
+    @property
+    def graded(self) -> bool:
+        """Whether this decision's choices are graded (validation keeps a node all or nothing)."""
+        return any(choice.graded for choice in self.choices)
 
 
 class EndingNode(Strict):
     """An ending of the story, with a debrief."""
 
     messages: list[Message] = Field(default_factory=list)
-    ending: Literal["positive", "recovered", "neutral"]
+    ending: EndingKind
     title: Text
     debrief: Markdown
     teaches: list[Id] = Field(default_factory=list)
@@ -239,8 +257,13 @@ class Scenario(Strict):
     audiences: list[Id] = Field(default_factory=list)
     characters: dict[Id, Character] = Field(min_length=1)
     protagonist: Id
+    targeted: Id | None = None  # the person under pressure (e.g. threatened): their choices are not graded
     start: Id
     nodes: dict[Id, Node] = Field(min_length=2)
+
+    def chooser(self, node: DecisionNode) -> str:
+        """The character who makes this decision."""
+        return node.chooser or self.protagonist
 
 
 # --- quizzes ---------------------------------------------------------------------------

@@ -398,6 +398,7 @@ class _Checker:
     def check_scenario(self, scenario: m.Scenario, doc: Document) -> None:
         self.ref(doc, ("protagonist",), scenario.protagonist, scenario.characters, "character",
                  "name one of the scenario's characters")
+        self.check_choosers(scenario, doc)
         if not self.ref(doc, ("start",), scenario.start, scenario.nodes, "start node", "name one of the nodes"):
             return
         edges: dict[str, list[str]] = {}
@@ -436,6 +437,36 @@ class _Checker:
                 self.errors.append(doc.error(
                     ("nodes", node_id), f"from node '{node_id}' no path leads to an ending (a loop with no way out): "
                     "give it a choice that moves the story towards an ending"))
+
+    def check_choosers(self, scenario: m.Scenario, doc: Document) -> None:
+        """Whose choice: the targeted character's choices are ungraded; a decision is all graded or none."""
+        if scenario.targeted is not None:
+            self.ref(doc, ("targeted",), scenario.targeted, scenario.characters, "character",
+                     "name the character who is under pressure")
+        for node_id, node in scenario.nodes.items():
+            if not isinstance(node, m.DecisionNode):
+                continue
+            loc: Loc = ("nodes", node_id)
+            if node.chooser is not None:
+                self.ref(doc, loc + ("chooser",), node.chooser, scenario.characters, "character",
+                         "name the character who makes this decision")
+            chooser = scenario.chooser(node)
+            graded = [index for index, choice in enumerate(node.choices) if choice.graded]
+            if chooser == scenario.targeted:
+                for index in graded:
+                    quality = node.choices[index].quality
+                    self.errors.append(doc.error(
+                        loc + ("choices", index, "quality"),
+                        f"choice {index + 1} of node '{node_id}' is made by '{chooser}', the targeted character, "
+                        f"so it is not graded: remove 'quality: {quality}' (every output shows "
+                        f"'{m.UNGRADED_LABEL}' instead of a mark), or set 'chooser:' on the node if a helper "
+                        "decides here"))
+            elif graded and len(graded) < len(node.choices):
+                missing = next(i for i in range(len(node.choices)) if i not in graded)
+                self.errors.append(doc.error(
+                    loc + ("choices", missing),
+                    f"choice {missing + 1} of node '{node_id}' has no 'quality' but other choices of this "
+                    "decision have one: grade every choice (best, ok or poor) or none"))
 
     def check_quiz(self, quiz: m.Quiz, doc: Document) -> None:
         self.duplicates(doc, [(("questions", i, "id"), q.id) for i, q in enumerate(quiz.questions)], "question")

@@ -22,8 +22,11 @@
   var QUALITY = {
     best: { label: "Good choice", result: "correct", mark: "correct" },
     ok: { label: "An okay choice", result: "neutral", mark: "" },
-    poor: { label: "Not the best choice", result: "incorrect", mark: "incorrect" }
+    poor: { label: "Not the best choice", result: "incorrect", mark: "incorrect" },
+    // A choice the author does not grade (the targeted person's reactions): never marked wrong.
+    ungraded: { label: C.ungradedLabel, result: "neutral", mark: "" }
   };
+  function qualityOf(choice) { return QUALITY[choice.quality || "ungraded"]; }
 
   var byId = function (id) { return doc.getElementById(id); };
   var all = function (root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); };
@@ -552,7 +555,7 @@
 
   function appendChoice(parts, node, choice) {
     var choiceNode = choiceElements(parts, node)[choice];
-    var quality = QUALITY[parts.scenario.nodes[node].choices[choice].quality];
+    var quality = qualityOf(parts.scenario.nodes[node].choices[choice]);
     var mine = make("li", "message mine");
     mine.appendChild(make("span", "sender", parts.who));
     var said = make("span", "text");
@@ -643,7 +646,7 @@
     data.choices.forEach(function (option, position) { if (option.quality === "best") { best.push(LETTERS.charAt(position)); } });
     T.interaction({
       id: data.iid, type: "choice", response: [LETTERS.charAt(choice)], correct: best,
-      result: QUALITY[data.choices[choice].quality].result, latencyMs: Math.max(0, now() - (questionStart[parts.scenario.id] || shownAt)),
+      result: qualityOf(data.choices[choice]).result, latencyMs: Math.max(0, now() - (questionStart[parts.scenario.id] || shownAt)),
       description: clip(text(nodeElement(parts.scenario, node).querySelector(".prompt")), 250)
     });
     questionStart[parts.scenario.id] = now();

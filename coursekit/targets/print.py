@@ -277,7 +277,7 @@ class Renderer:
         self.env.filters.update(md=lambda s: Markup(to_html(s)), inline=lambda s: Markup(to_inline_html(s)))
         self.env.globals.update(icon=lambda name, size=24, color=theme.PALETTE.primary, stroke=1.6:
                                 Markup(theme.icon_svg(name, size=size, color=color, stroke_width=stroke)),
-                                palette=theme.PALETTE)
+                                palette=theme.PALETTE, ungraded_label=m.UNGRADED_LABEL)
 
     @cached_property
     def font_config(self) -> Any:

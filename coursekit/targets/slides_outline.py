@@ -21,10 +21,11 @@ SHORT_SAFEGUARDING = ("Safeguarding: keep the discussion about the characters, n
 QUIZ_GROUPS = 16
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
-QUALITY = {
+QUALITY: dict[str | None, tuple[str, str]] = {
     "best": ("A strong choice", "accent"),
     "ok": ("An OK choice, but there is a better one", "ink"),
     "poor": ("Not the safest choice", "warning"),
+    None: (m.UNGRADED_LABEL, "ink"),
 }
 
 
@@ -290,7 +291,7 @@ class OutlineBuilder:
             assert isinstance(node, m.DecisionNode)
             groups = self.message_paras(scenario, node.messages)
             choice_keys = [f"{key[node_id]}-choice-{LETTERS[j].lower()}" for j in range(len(node.choices))]
-            answers = [f"{LETTERS[j]} ({c.quality}): {c.text}. {c.feedback}"
+            answers = [f"{LETTERS[j]} ({c.quality or 'ungraded'}): {c.text}. {c.feedback}"
                        for j, c in enumerate(node.choices)]
             notes = ([f"{scenario.title}: {scenario.summary}"] if node_id == scenario.start else []) + \
                 self.talking_points(activity) + [
@@ -311,7 +312,7 @@ class OutlineBuilder:
                 links = [Link(button, key[choice.next], f"Go to: {target_name}")]
                 if choice.next != node_id:
                     links.insert(0, Link("Try another choice", key[node_id], f"Back to: {node.prompt}"))
-                notes = [f"They chose {LETTERS[j]}: {choice.text} ({choice.quality}).", choice.feedback,
+                notes = [f"They chose {LETTERS[j]}: {choice.text} ({choice.quality or 'ungraded'}).", choice.feedback,
                          "Discussion: why might someone choose this? How might the people in the story feel?",
                          SHORT_SAFEGUARDING, timing]
                 self.add(SlideSpec(choice_keys[j], "consequence", f"{LETTERS[j]}: {choice.text}",

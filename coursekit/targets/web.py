@@ -307,6 +307,7 @@ def build_context(view: AudienceView, tracking: str) -> ModuleContext:
     data = {
         "state": STATE_VERSION,
         "seedLength": SEED_LENGTH,
+        "ungradedLabel": m.UNGRADED_LABEL,
         "tracking": tracking,
         "courseId": course.id,
         "audience": view.name,
