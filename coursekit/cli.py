@@ -1,4 +1,4 @@
-"""The command line: validate, build, coverage, schema. Exit 0 ok, 2 content/usage errors, 1 internal bug."""
+"""The command line: new, validate, build, coverage, schema. Exit 0 ok, 2 content/usage errors, 1 internal bug."""
 
 from __future__ import annotations
 
@@ -192,6 +192,21 @@ def schema(out: Path) -> None:
         path = out / f"{name}.schema.json"
         path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", "utf-8")
         click.echo(f"wrote {path}   (first line of a {name} file: # yaml-language-server: $schema={path})")
+
+
+@cli.command("new")
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--topic", default=None, help="The course title (default: \"My first course\").")
+def new(dest: Path, topic: str | None) -> None:
+    """Start a course: write a small, complete, commented course into DEST."""
+    from coursekit.scaffold import DEFAULT_TOPIC, new_course
+
+    written = new_course(dest, topic if topic is not None else DEFAULT_TOPIC)
+    for path in written:
+        click.echo(f"  {path.relative_to(dest).as_posix()}")
+    click.echo(f"wrote a starter course with {len(written)} files in {dest}. Next:\n"
+               f"  cd {dest}\n  coursekit validate --strict\n  coursekit serve      (live preview)\n"
+               f"  coursekit build      (every output into outputs/)")
 
 
 @cli.command("targets")
