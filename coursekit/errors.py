@@ -38,7 +38,9 @@ class BuildError(Exception):
 
 def display_path(path: Path, root: Path) -> str:
     """The path as the author should see it: relative to the course folder where possible."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    for candidate, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+        try:  # unresolved first: a symlink is named where the author put it, not where it points
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()

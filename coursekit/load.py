@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,79 @@ _ALLOWED_TAGS = {
 _SCALARS = yaml.SafeLoader("")  # used only for its scalar resolution/construction
 # libyaml's parser is about 10x faster; both report the same marks and errors.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Characters YAML refuses (C0 controls but tab/LF/CR, DEL, C1 but NEL, surrogates, U+FFFE/FFFF): found
+# before parsing, so each is reported on its own line rather than as a character offset.
+_FORBIDDEN_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_CHAR_NAMES = {"\x00": "a NUL byte", "\x1b": "an escape character (ESC)", "\x7f": "a DEL character"}
+# Files editors and operating systems leave beside a course file; never course content.
+_LEFTOVER = re.compile(r"^(\.|#|~)|(~|\.sw[a-p]|\.bak|\.orig|\.tmp)$", re.IGNORECASE)
+
+
+def is_leftover(name: str) -> bool:
+    """True for editor/OS leftovers (.#x.yaml, ._x.yaml, .x.yaml.swp, x.yaml~, .DS_Store, #x.yaml#)."""
+    return bool(_LEFTOVER.search(name))
+
+
+def inside(path: Path, root: Path) -> bool:
+    """True when `path`, with every symlink followed, is inside the course folder `root`."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def outside_error(path: Path, root: Path, what: str = "file") -> ContentError:
+    """The error for a course file that is (or links to) something outside the course folder."""
+    return ContentError(display_path(path, root), 1,
+                        f"this {what} is a link to something outside the course folder: coursekit reads nothing "
+                        "outside it; copy the file into the course folder instead of linking to it")
+
+
+def _line_at(data: bytes | str, offset: int) -> int:
+    if isinstance(data, bytes):
+        return data[:offset].count(b"\n") + 1
+    return data[:offset].count("\n") + 1
+
+
+def _char_name(char: str) -> str:
+    return _CHAR_NAMES.get(char, f"the control character U+{ord(char):04X}")
+
+
+def decode_text(path: Path, root: Path) -> tuple[str | None, list[ContentError]]:
+    """A course text file as UTF-8 without control characters, or the errors (file:line) that stop it."""
+    display = display_path(path, root)
+    if not inside(path, root):
+        return None, [outside_error(path, root)]
+    if path.is_dir():
+        return None, [ContentError(display, 1, "this is a folder, not a file: rename the folder or move it "
+                                   "out of the course")]
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [ContentError(
+                display, 1, f"the file is {size:,} bytes; course files must be under {MAX_FILE_BYTES:,} bytes: "
+                "split it into several files")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [ContentError(display, 1, f"cannot read the file ({exc.strerror or exc})")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        byte = data[exc.start]
+        guess = data[exc.start:exc.start + 1].decode("cp1252", errors="replace")
+        return None, [ContentError(
+            display, _line_at(data, exc.start),
+            f"the file is not UTF-8 text: byte 0x{byte:02X} (perhaps '{guess}' saved as Latin-1/Windows-1252); "
+            "save the file as UTF-8 in your editor")]
+    errors = []
+    for match in _FORBIDDEN_CHAR.finditer(text):
+        errors.append(ContentError(display, _line_at(text, match.start()),
+                                   f"the text holds {_char_name(match.group())}, which is not allowed: delete it "
+                                   "(it is invisible in most editors; retype the line)"))
+    if errors:
+        return None, errors
+    return text.lstrip("\ufeff"), []
 
 
 @dataclass
@@ -55,6 +129,13 @@ class _TooBig(Exception):
     pass
 
 
+def _bad_scalar(node: yaml.ScalarNode, exc: Exception) -> str:
+    if node.tag.endswith(":timestamp"):
+        return (f"'{node.value}' is not a real date ({exc}): write an existing date as YYYY-MM-DD, "
+                "e.g. 2025-11-01")
+    return f"cannot read the value '{node.value[:40]}' ({exc}): put it in quotes if it is text"
+
+
 class _Converter:
     """Turns composed YAML nodes into plain Python data, recording lines and refusing tricks."""
 
@@ -84,7 +165,12 @@ class _Converter:
             return [self.convert(item, loc + (index,), depth + 1) for index, item in enumerate(node.value)]
         if node.style in ("|", ">"):
             self.doc.blocks.add(loc)
-        value = _SCALARS.construct_object(node, deep=True)
+        try:
+            value = _SCALARS.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+            self.errors.append(ContentError(self.doc.display, line, _bad_scalar(node, exc)))
+            self.doc.refused.add(loc)
+            return None
         if isinstance(value, _dt.datetime):
             return value.date() if node.tag.endswith("timestamp") and "T" not in node.value else value
         return value
@@ -98,6 +184,11 @@ class _Converter:
                 self.errors.append(ContentError(
                     self.doc.display, key_line,
                     "merge keys ('<<') are not supported: write the fields out in full"))
+                continue
+            if key_node.tag not in _ALLOWED_TAGS:
+                self.errors.append(ContentError(
+                    self.doc.display, key_line,
+                    f"the YAML tag '{key_node.tag}' on a key is not allowed: keys are plain words; remove the tag"))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.errors.append(ContentError(
@@ -121,18 +212,9 @@ class _Converter:
 def load_yaml(path: Path, root: Path) -> tuple[Document | None, list[ContentError]]:
     """Load one YAML file safely; return the document (None if unusable) and any errors."""
     display = display_path(path, root)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return None, [ContentError(display, 1, f"cannot read the file ({exc.strerror})")]
-    if size > MAX_FILE_BYTES:
-        return None, [ContentError(
-            display, 1, f"the file is {size:,} bytes; course files must be under {MAX_FILE_BYTES:,} bytes: "
-            "split it into several files")]
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [ContentError(display, 1, f"the file is not UTF-8 text (byte {exc.start}): save it as UTF-8")]
+    text, problems = decode_text(path, root)
+    if text is None:
+        return None, problems
     doc = Document(path=path, display=display, data=None)
     try:
         nodes = list(yaml.compose_all(text, Loader=_LOADER))
@@ -140,6 +222,12 @@ def load_yaml(path: Path, root: Path) -> tuple[Document | None, list[ContentErro
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or "invalid YAML"
+        if exc.context_mark is not None and "quoted scalar" in (exc.context or ""):
+            # The scanner only notices at the end of the file; the mistake is where the quote opened.
+            quote = "'" if text[exc.context_mark.index:exc.context_mark.index + 1] == "'" else '"'
+            return None, [ContentError(display, exc.context_mark.line + 1,
+                                       f"the quote {quote} opened on this line is never closed: add the closing "
+                                       f"{quote} at the end of the text")]
         context = f" {exc.context}" if exc.context else ""
         return None, [ContentError(display, line, f"YAML syntax error: {problem}{context}; check indentation, "
                                    "colons and quotes on this line and the one before")]
@@ -194,6 +282,8 @@ def find_and_load(root: Path) -> CourseFiles:
     broken: set[str] = set()
     for folder, docs in lists.items():
         for path in sorted((root / folder).glob("*.y*ml")) if (root / folder).is_dir() else []:
+            if is_leftover(path.name) or path.suffix not in (".yaml", ".yml"):
+                continue
             doc, found = load_yaml(path, root)
             errors += found
             if doc is not None:

@@ -17,7 +17,9 @@ from pydantic_core import ErrorDetails
 
 from coursekit import model as m
 from coursekit.errors import ContentError, ContentErrors, display_path
-from coursekit.load import CourseFiles, Document, Loc, find_and_load, load_yaml
+from coursekit.ids import interaction_id
+from coursekit.inputs import image_problem, markdown_problems, url_problem
+from coursekit.load import CourseFiles, Document, Loc, decode_text, find_and_load, inside, load_yaml
 from coursekit.wording import WordingChecker
 
 # --- Pydantic errors, rewritten for authors ------------------------------------------
@@ -108,6 +110,13 @@ def _raw_path(data: Any, loc: Loc) -> tuple[Loc, Loc]:
     return tuple(raw), tuple(model_path)
 
 
+def _at(data: Any, raw: Loc) -> Any:
+    """The raw value at a path `_raw_path` returned (every part is present)."""
+    for part in raw:
+        data = data[part]
+    return data
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -171,10 +180,21 @@ def _rewrite(error: ErrorDetails, model_cls: type[BaseModel], data: Any) -> tupl
         return raw, f"'{value}' is not a valid {name}{_suggest(value, expected)}: use one of {', '.join(expected)}"
     if kind == "union_tag_invalid":
         expected = re.findall(r"'([^']*)'", str(ctx.get("expected_tags", "")))
+        key = str(ctx.get("discriminator", "type")).strip("'")
+        node = _at(data, raw)
+        if isinstance(node, dict) and key in node:
+            raw = raw + (key,)  # the line of the mistyped value, not of the question
+            if node[key] is None or isinstance(node[key], (list, dict, bool)):
+                return raw, f"'{key}' should be one of {', '.join(expected)}, not {_describe(node[key])}"
         return raw, (f"unknown question type '{ctx.get('tag')}'{_suggest(ctx.get('tag', ''), expected)}: "
                      f"use one of {', '.join(expected)}")
     if kind == "union_tag_not_found":
-        return raw, f"missing field '{ctx.get('discriminator', 'type').strip(chr(39))}': say which kind this is"
+        key = str(ctx.get("discriminator", "type")).strip("'")
+        node = _at(data, raw)
+        near = [k for k in node if isinstance(k, str) and _suggest(k, [key])] if isinstance(node, dict) else []
+        if near:
+            return raw + (near[0],), f"unknown field '{near[0]}' (did you mean '{key}'?)"
+        return raw, f"missing field '{key}': say which kind this is"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return raw, f"'{name}' should be a whole number, not {_describe(value)}"
     if kind in ("bool_type", "bool_parsing"):
@@ -325,16 +345,17 @@ class _Checker:
 
     def check_file(self, doc: Document, loc: Loc, relative: str, what: str) -> Path | None:
         """A referenced file must exist inside the course folder."""
-        target = (self.root / relative).resolve()
-        try:
-            target.relative_to(self.root.resolve())
-        except ValueError:
+        target = self.root / relative
+        if not inside(target, self.root):
             self.errors.append(doc.error(
                 loc, f"the {what} path '{relative}' points outside the course folder: "
                 "keep every file inside it and use a relative path"))
             return None
         if relative.startswith("/") or "\\" in relative:
             self.errors.append(doc.error(loc, f"the {what} path '{relative}' must be relative, with forward slashes"))
+            return None
+        if target.is_dir():
+            self.errors.append(doc.error(loc, f"the {what} path '{relative}' is a folder, not a file: fix the path"))
             return None
         if not target.is_file():
             self.errors.append(doc.error(loc, f"the {what} file '{relative}' does not exist: create it or fix the path"))
@@ -353,11 +374,13 @@ class _Checker:
             self.check_scenario(scenario, doc)
         for quiz, doc in quizzes.values():
             self.check_quiz(quiz, doc)
+        self.check_interaction_ids(scenarios, quizzes)
         coverage: list[CoverageRow] = []
         course: m.Course | None = None
         if course_file is not None and self.course_doc is not None:
             extras = self.check_course(course_file, self.course_doc, scenarios, quizzes)
             self.check_wording(course_file)
+            self.check_markdown()
             if not self.errors:
                 course = m.Course(
                     **{name: getattr(course_file, name) for name in m.CourseFile.model_fields},
@@ -505,9 +528,13 @@ class _Checker:
         sections: dict[str, dict[str, m.SourceSection]] = {}
         self.duplicates(doc, [(("sources", i, "id"), s.id) for i, s in enumerate(course.sources)], "source")
         for index, source in enumerate(course.sources):
+            if source.url:
+                self.check_url(doc, ("sources", index, "url"), source.url, f"source '{source.id}' url")
             path = self.check_file(doc, ("sources", index, "file"), source.file, "source")
-            sections[source.id] = parse_source_sections(path.read_text("utf-8")) if path else {}
-            if path and not sections[source.id]:
+            text, problems = decode_text(path, self.root) if path else (None, [])
+            self.errors += problems
+            sections[source.id] = parse_source_sections(text) if text is not None else {}
+            if text is not None and not sections[source.id]:
                 self.errors.append(doc.error(("sources", index, "file"), f"source '{source.file}' has no sections: "
                                              "start each section with a heading like '## Title {#anchor}'"))
 
@@ -527,6 +554,8 @@ class _Checker:
             self.refs(doc, ("advice", index, "audiences"), point.audiences, audiences, "audience", aud_fix)
         for key, contact in course.help.items():
             check_cites(doc, ("help", key, "cite"), contact.cite)
+            if contact.url:
+                self.check_url(doc, ("help", key, "url"), contact.url, f"help contact '{key}' url")
             self.refs(doc, ("help", key, "suitable_for"), contact.suitable_for, audiences, "audience", aud_fix)
             if not contact.phone and not contact.url and not contact.how:
                 self.errors.append(doc.error(("help", key), f"help contact '{key}' has no phone, url or 'how': "
@@ -567,7 +596,10 @@ class _Checker:
                 self.refs(doc, loc + ("teaches",), page.teaches, advice_ids, "advice point", advice_fix)
                 self.refs(doc, loc + ("audiences",), page.audiences, audiences, "audience", aud_fix)
                 if page.image is not None:
-                    self.check_file(doc, loc + ("image", "file"), page.image.file, "image")
+                    image = self.check_file(doc, loc + ("image", "file"), page.image.file, "image")
+                    problem = image_problem(image) if image is not None else None
+                    if problem:
+                        self.errors.append(doc.error(loc + ("image", "file"), f"{page.image.file}: {problem}"))
         self.duplicates(doc, page_ids, "page")
         self.ref(doc, ("assessment", "quiz"), course.assessment.quiz, quizzes, "quiz",
                  f"create quizzes/{course.assessment.quiz}.yaml or fix the id")
@@ -662,6 +694,48 @@ class _Checker:
         loaded, errors = load_yaml(path, self.root)
         self.errors += errors
         return loaded
+
+    def check_url(self, doc: Document, loc: Loc, url: str, what: str) -> None:
+        """A url field must use an allowed scheme (see coursekit.inputs)."""
+        problem = url_problem(url, what)
+        if problem is not None:
+            (self.warnings if problem.warning else self.errors).append(
+                doc.error(loc, problem.message, warning=problem.warning))
+
+    def check_markdown(self) -> None:
+        """Every text of every file: links with a scheme that is not allowed, and markdown images."""
+        docs = [d for d in [self.course_doc, *self.files.scenarios, *self.files.quizzes, *self.wording_docs] if d]
+        for doc in docs:
+            for loc, text in _strings(doc.data, ()):
+                if loc and loc[0] == "wording":  # regular expressions, not markdown
+                    continue
+                for finding in markdown_problems(text):
+                    line = doc.line(loc) + finding.line_offset + (1 if loc in doc.blocks else 0)
+                    (self.warnings if finding.warning else self.errors).append(
+                        ContentError(doc.display, line, finding.message, finding.warning))
+
+    def check_interaction_ids(self, scenarios: dict[str, Any], quizzes: dict[str, Any]) -> None:
+        """Two questions or decisions must not share a SCORM interaction id (the LMS would merge them)."""
+        seen: dict[str, tuple[str, str]] = {}
+        places: list[tuple[str, Document, Loc, str]] = []
+        for quiz_id, (quiz, qdoc) in sorted(quizzes.items()):
+            for index, question in enumerate(quiz.questions):
+                places.append((interaction_id("q", quiz_id, question.id), qdoc, ("questions", index, "id"),
+                               f"question '{question.id}' of quiz '{quiz_id}'"))
+        for scenario_id, (scenario, sdoc) in sorted(scenarios.items()):
+            for node_id, node in scenario.nodes.items():
+                if isinstance(node, m.DecisionNode):
+                    places.append((interaction_id("s", scenario_id, node_id), sdoc, ("nodes", node_id),
+                                   f"node '{node_id}' of scenario '{scenario_id}'"))
+        for value, doc, loc, what in places:
+            where = f"{doc.display}:{doc.line(loc)}"
+            if value in seen:
+                first_where, first_what = seen[value]
+                self.errors.append(doc.error(
+                    loc, f"{what} and {first_what} ({first_where}) both become the SCORM interaction id "
+                    f"'{value}' (ids joined by '_', '-' read as '_'): rename one of them"))
+            else:
+                seen[value] = (where, what)
 
     def check_wording(self, course: m.CourseFile) -> None:
         checker = WordingChecker.from_course(course.wording)

@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from coursekit import model as m
 from coursekit.errors import BuildError
+from coursekit.ids import interaction_id
 from coursekit.targets import Target
 from coursekit.text import to_html, to_inline_html, to_plain
 from coursekit.theme import css_variables, icon_svg
@@ -149,16 +150,6 @@ def _unique_scenarios(view: AudienceView) -> list[m.Scenario]:
     for scenario in view.scenarios():
         seen.setdefault(scenario.id, scenario)
     return list(seen.values())
-
-
-def interaction_id(prefix: str, *parts: str) -> str:
-    """A SCORM interaction id: [A-Za-z0-9_] only, at most 64 characters, unique enough to read back."""
-    raw = "_".join((prefix, *parts))
-    clean = re.sub(r"[^A-Za-z0-9_]", "_", raw)
-    if len(clean) > 64:
-        digest = hashlib.sha1(raw.encode("utf-8")).hexdigest()[:8]
-        clean = clean[:55] + "_" + digest
-    return clean
 
 
 def _letters(count: int) -> list[str]:
