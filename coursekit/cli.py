@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from coursekit import __version__
 from coursekit.errors import ContentError, UserError
 
 if TYPE_CHECKING:  # imported lazily at run time, so `coursekit validate` starts fast
@@ -55,7 +56,7 @@ def _validated(course_dir: Path, strict: bool) -> Validated:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="coursekit")
+@click.version_option(version=__version__, prog_name="coursekit")
 def cli() -> None:
     """coursekit: build a complete awareness course (SCORM module, printables, slides) from YAML."""
 
