@@ -23,7 +23,7 @@ bench: setup-test
 schema: setup
 	$(PY) -m coursekit.cli schema
 
-setup: system $(VENV)/.stamp-install
+setup: system $(VENV)/.stamp-install npm
 
 setup-test: system $(VENV)/.stamp-test npm
 
@@ -42,11 +42,11 @@ $(VENV)/bin/python:
 	$(VENV)/bin/pip install -q --upgrade pip
 
 $(VENV)/.stamp-install: $(VENV)/bin/python pyproject.toml
-	$(VENV)/bin/pip install -q -e .
+	$(VENV)/bin/pip install -q -e '.[check]'
 	touch $@
 
 $(VENV)/.stamp-test: $(VENV)/.stamp-install pyproject.toml
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -e '.[check,test]'
 	touch $@
 
 npm: node_modules/.stamp

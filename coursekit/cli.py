@@ -1,4 +1,4 @@
-"""The command line: new, validate, build, coverage, schema. Exit 0 ok, 2 content/usage errors, 1 internal bug."""
+"""The command line: new, validate, build, check, coverage, schema. Exit 0 ok, 2 content/usage errors, 1 internal bug."""
 
 from __future__ import annotations
 
@@ -208,6 +208,19 @@ def new(dest: Path, topic: str | None) -> None:
     click.echo(f"wrote a starter course with {len(written)} files in {dest}. Next:\n"
                f"  cd {dest}\n  coursekit validate --strict\n  coursekit serve      (live preview)\n"
                f"  coursekit build      (every output into outputs/)")
+
+
+@cli.command("check")
+@click.argument("package", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--no-axe", is_flag=True, help="Skip the accessibility checks (axe-core).")
+def check(package: Path, no_axe: bool) -> None:
+    """Run a SCORM zip as an LMS would (headless Chromium + scorm-again) before you upload it. Exit 0 ready, 1 not."""
+    from coursekit.check import check_package
+
+    report = check_package(package, accessibility=not no_axe)
+    click.echo(report.text())
+    if not report.ok:
+        raise SystemExit(1)
 
 
 @cli.command("targets")
