@@ -29,6 +29,23 @@ _ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "
 # alike; a backslash would not do: PHP Markdown does not treat "\\%" as an escape).
 _LEADING_HAZARD = re.compile(r"^(%|\[(html|moodle|plain|markdown)\])")
 _REFERENCES = {"%": "&#37;", "[": "&#91;"}
+# Moodle's markdown passes raw HTML through (a `<script>` or `<img onerror>` would reach the page), while the
+# Moodle XML and QTI banks show such text literally. So "<" that would open an HTML tag, comment or
+# declaration is written "&lt;", which markdown shows as "<": GIFT shows what the other banks show. Code
+# spans (where "&lt;" would show literally) and autolinks (which are links in every bank) are left alone.
+_KEEP = re.compile(r"(`+).+?(?<!`)\1(?!`)|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"
+                   r"|<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>", re.S)
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def without_raw_html(text: str) -> str:
+    """Markdown whose raw HTML is shown as text, as Moodle XML and QTI show it (see above)."""
+    parts, position = [], 0
+    for keep in _KEEP.finditer(text):
+        parts += [_TAG_START.sub("&lt;", text[position:keep.start()]), keep.group()]
+        position = keep.end()
+    parts.append(_TAG_START.sub("&lt;", text[position:]))
+    return "".join(parts)
 
 
 def escape_gift(text: str) -> str:
@@ -44,7 +61,7 @@ def answer_markdown(text: str) -> str:
     so it is written `-&gt;`; a leading `%` or `[html]` becomes a character reference. Markdown renders all
     of these exactly as the original text."""
     text = _REFERENCES[text[0]] + text[1:] if _LEADING_HAZARD.match(text) else text
-    return text.replace("->", "-&gt;")
+    return without_raw_html(text).replace("->", "-&gt;")
 
 
 def match_right_plain(text: str) -> str:
@@ -69,7 +86,7 @@ def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
     """One question as a GIFT block (comment line with id and tags, then the question)."""
     tags = " ".join(f"[tag:{advice}]" for advice in question.assesses)
     head = (f"// [id:{question_id(quiz, question)}] {tags}\n"
-            f"::{escape_gift(question.id)}::[markdown]{escape_gift(question.prompt)}")
+            f"::{escape_gift(question.id)}::[markdown]{escape_gift(without_raw_html(question.prompt))}")
     general = _general(question)
     lines: list[str] = []
     if isinstance(question, m.SingleQuestion):
@@ -102,7 +119,7 @@ def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
 def help_gift(view: AudienceView, quiz: m.Quiz) -> str:
     """The closing description item of a category: core messages and help contacts."""
     return (f"// [id:{help_id(quiz)}]\n"
-            f"::{escape_gift(HELP_TITLE)}::[markdown]{escape_gift(help_markdown(view))}")
+            f"::{escape_gift(HELP_TITLE)}::[markdown]{escape_gift(without_raw_html(help_markdown(view)))}")
 
 
 def gift_text(view: AudienceView) -> str:

@@ -17,6 +17,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from coursekit import model as m
 from coursekit.targets.quizbank import bank_quizzes, edition_line
@@ -41,6 +42,9 @@ ANSWER_LIMIT = 75
 MAX_ANSWERS = 4
 TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)
 TRUE_FALSE_ANSWERS = ("True", "False")
+# A spreadsheet reads a cell starting with one of these as a formula ("formula injection"): such text is
+# written as a text cell with Excel's quote prefix, so it stays text even after a teacher edits the file.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,16 @@ def _contact_line(contact: m.HelpContact) -> str:
     return f"{contact.name} ({reach})" if reach and reach not in contact.name else contact.name
 
 
+def _put(sheet: Any, row: int, column: int, value: object) -> Any:
+    """Write one cell; text is always a text cell, never a formula, whatever it starts with."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl makes any "=..." a formula
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    return cell
+
+
 def _workbook_bytes(view: AudienceView, rows: list[KahootRow], skipped_name: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -153,17 +167,17 @@ def _workbook_bytes(view: AudienceView, rows: list[KahootRow], skipped_name: str
         "Help: " + "; ".join(_contact_line(contact) for _hid, contact in view.help),
     ]
     for offset, note in enumerate(notes):
-        sheet.cell(row=2 + offset, column=2, value=note)
+        _put(sheet, 2 + offset, 2, note)
     sheet.cell(row=2, column=2).font = Font(bold=True, size=14)
     for column, header in enumerate(HEADERS, 1):
-        cell = sheet.cell(row=HEADER_ROW, column=column, value=header or None)
+        cell = _put(sheet, HEADER_ROW, column, header or None)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for n, row in enumerate(rows, 1):
         answers = list(row.answers) + [None] * (MAX_ANSWERS - len(row.answers))
         correct: int | str = row.correct[0] if len(row.correct) == 1 else ",".join(map(str, row.correct))
         for column, value in enumerate([n, row.question, *answers, row.time_limit, correct], 1):
-            sheet.cell(row=HEADER_ROW + n, column=column, value=value)
+            _put(sheet, HEADER_ROW + n, column, value)
     for letter, width in zip("ABCDEFGH", (4, 60, 28, 28, 28, 28, 14, 14)):
         sheet.column_dimensions[letter].width = width
     # openpyxl stamps "now" into docProps/core.xml; the course's facts-checked date keeps the bytes stable.
