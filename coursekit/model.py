@@ -191,6 +191,8 @@ class Message(Strict):
 
 # Every output shows this for an ungraded choice instead of a right/wrong mark (issue 10 #5).
 UNGRADED_LABEL = "A common reaction — here is what helps next"
+# Every output shows this at an `ending: retry`, which looks different from the other endings.
+RETRY_INVITE = "This is one way the story can go, and not the best one. Go back and try another way."
 Quality = Literal["best", "ok", "poor"]
 # positive/recovered/neutral end the story; retry is a poor ending that invites another try.
 EndingKind = Literal["positive", "recovered", "neutral", "retry"]

@@ -203,7 +203,7 @@ class Learner:
             # Prefer choices that move the story on (loops are allowed in scenarios).
             ranking = ["best", "ok", "poor"] if best else ["poor", "ok", "best"]
             options = sorted(range(len(choices)),
-                             key=lambda i: (choices[i]["next"] == node, ranking.index(choices[i]["quality"])))
+                             key=lambda i: (choices[i]["next"] == node, ranking.index(choices[i]["quality"] or "ok")))
             pick = options[0]
             self.press(screen.locator(f"[data-choice='{pick}']"))
             self.expected_ids.append(scenario["nodes"][node]["iid"])

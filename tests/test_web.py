@@ -351,7 +351,7 @@ def best_path(scenario: m.Scenario) -> list[int]:
     node, path = scenario.start, []
     while isinstance(scenario.nodes[node], m.DecisionNode):
         choices = scenario.nodes[node].choices
-        pick = min((i for i, c in enumerate(choices) if c.next != node), key=lambda i: rank[choices[i].quality])
+        pick = min((i for i, c in enumerate(choices) if c.next != node), key=lambda i: rank[choices[i].quality or "ok"])
         path.append(pick)
         node = choices[pick].next
         assert len(path) < 100, "best choices loop"

@@ -557,7 +557,7 @@
     var choiceNode = choiceElements(parts, node)[choice];
     var quality = qualityOf(parts.scenario.nodes[node].choices[choice]);
     var mine = make("li", "message mine");
-    mine.appendChild(make("span", "sender", parts.who));
+    mine.appendChild(make("span", "sender", nodeElement(parts.scenario, node).getAttribute("data-chooser") || parts.who));
     var said = make("span", "text");
     Array.prototype.forEach.call(choiceNode.querySelector("summary").childNodes, function (child) { said.appendChild(child.cloneNode(true)); });
     mine.appendChild(said);
@@ -567,9 +567,9 @@
     if (quality.mark) { label.appendChild(markIcon(quality.mark)); }
     label.appendChild(doc.createTextNode(" " + quality.label));
     feedback.appendChild(label);
-    feedback.appendChild(choiceNode.querySelector(".choice-feedback p").cloneNode(true));
+    feedback.appendChild(choiceNode.querySelector(".choice-feedback p:not(.choice-label)").cloneNode(true));
     parts.log.appendChild(feedback);
-    return quality.label + ". " + text(choiceNode.querySelector(".choice-feedback p"));
+    return quality.label + ". " + text(choiceNode.querySelector(".choice-feedback p:not(.choice-label)"));
   }
 
   function showControls(index, node) {
@@ -597,7 +597,9 @@
       var ending = element.querySelector(".ending").cloneNode(true);
       var title = ending.querySelector(".ending-title");
       title.tabIndex = -1;
-      var again = make("button", "button secondary", "Try the story again");
+      // A retry ending invites another try: its button is the main action.
+      var retry = data.ending === "retry";
+      var again = make("button", retry ? "button" : "button secondary", retry ? "Try another way" : "Try the story again");
       again.type = "button";
       again.setAttribute("data-action", "restart-story");
       again.setAttribute("data-scenario", String(index));

@@ -204,6 +204,7 @@ class GamebookSection:
     choice: m.Choice | None = None
     turns: tuple[tuple[m.Choice, int], ...] = ()  # node sections: each choice and the section it leads to
     next_number: int = 0  # feedback sections: where the story continues
+    back: tuple[int, ...] = ()  # retry endings: the decisions to go back to and try another way
 
 
 def node_order(scenario: m.Scenario) -> list[str]:
@@ -237,7 +238,11 @@ def gamebook_sections(scenario: m.Scenario) -> list[GamebookSection]:
         if index < 0:
             turns = tuple((c, number[(nid, i)]) for i, c in enumerate(node.choices)) \
                 if isinstance(node, m.DecisionNode) else ()
-            sections.append(GamebookSection(n, "node", nid, node, turns=turns))
+            back = tuple(sorted(number[(pid, -1)] for pid, parent in scenario.nodes.items()
+                                if isinstance(parent, m.DecisionNode) and (pid, -1) in number
+                                and any(c.next == nid for c in parent.choices))) \
+                if isinstance(node, m.EndingNode) and node.ending == "retry" else ()
+            sections.append(GamebookSection(n, "node", nid, node, turns=turns, back=back))
         else:
             assert isinstance(node, m.DecisionNode)
             choice = node.choices[index]
@@ -277,7 +282,8 @@ class Renderer:
         self.env.filters.update(md=lambda s: Markup(to_html(s)), inline=lambda s: Markup(to_inline_html(s)))
         self.env.globals.update(icon=lambda name, size=24, color=theme.PALETTE.primary, stroke=1.6:
                                 Markup(theme.icon_svg(name, size=size, color=color, stroke_width=stroke)),
-                                palette=theme.PALETTE, ungraded_label=m.UNGRADED_LABEL)
+                                palette=theme.PALETTE, ungraded_label=m.UNGRADED_LABEL,
+                                retry_invite=m.RETRY_INVITE)
 
     @cached_property
     def font_config(self) -> Any:

@@ -315,8 +315,10 @@ class OutlineBuilder:
                 notes = [f"They chose {LETTERS[j]}: {choice.text} ({choice.quality or 'ungraded'}).", choice.feedback,
                          "Discussion: why might someone choose this? How might the people in the story feel?",
                          SHORT_SAFEGUARDING, timing]
-                self.add(SlideSpec(choice_keys[j], "consequence", f"{LETTERS[j]}: {choice.text}",
-                                   [[para(label, bold=True, colour=colour)], [para(choice.feedback)]], notes,
+                # The title stays the question: a modelled poor reaction is never a headline (issue 10 #9).
+                self.add(SlideSpec(choice_keys[j], "consequence", f"{node.prompt} (choice {LETTERS[j]})",
+                                   [[para(f"{LETTERS[j]}: {choice.text}", italic=True)],
+                                    [para(label, bold=True, colour=colour)], [para(choice.feedback)]], notes,
                                    links=links))
         onward: list[Link] = []
         for node_id in endings:
@@ -325,6 +327,14 @@ class OutlineBuilder:
             groups = self.message_paras(scenario, node.messages) + [[p] for p in markdown_paras(node.debrief)]
             links = [Link("Play again", key[scenario.start], f"Back to the start of {scenario.title}"),
                      Link("Continue \u2192", "", "Go to the next part of the session")]
+            if node.ending == "retry":
+                # A retry ending invites another try: it says so first and links back to the decision.
+                groups.insert(0, [para(m.RETRY_INVITE, bold=True, colour="warning")])
+                back = next(n for n, d in scenario.nodes.items() if n in key and isinstance(d, m.DecisionNode)
+                            and any(c.next == node_id for c in d.choices))
+                back_node = scenario.nodes[back]
+                assert isinstance(back_node, m.DecisionNode)
+                links[0] = Link("Try another way", key[back], f"Back to: {back_node.prompt}")
             onward.append(links[1])
             notes = [to_plain(node.debrief),
                      ("Discussion: what helped in this story? Who could they talk to, and what would you say "

@@ -359,7 +359,7 @@ def _environment() -> Environment:
     env.filters.update(md=_markdown, inline=_inline, plain=to_plain, link_label=_link_label, tel=_tel,
                        letters=_letters)
     env.globals.update(icon=_icon, one_paragraph=_is_one_paragraph, permutation=_stable_permutation,
-                       interaction_id=interaction_id)
+                       interaction_id=interaction_id, ungraded_label=m.UNGRADED_LABEL, retry_invite=m.RETRY_INVITE)
     return env
 
 
