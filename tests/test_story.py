@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import test_scorm_e2e as e2e
 from conftest import FIXTURES, require_tool
 from lms.harness import calls, unload_sco
 from lms.scorm_rules import check_calls, interaction_records
-from test_scorm_e2e import Learner, browser, launch, page, site  # noqa: F401 - the LMS fixtures
 
 from coursekit import model as m
 from coursekit.pipeline import build_course
@@ -21,6 +21,8 @@ from coursekit.validate import validate_course
 from coursekit.view import audience_view
 
 STORY = FIXTURES / "story"
+# The test LMS and its browser, shared with the end-to-end SCORM tests.
+browser, site, page, Learner, launch = e2e.browser, e2e.site, e2e.page, e2e.Learner, e2e.launch
 
 
 def test_story_fixture_validates_with_targeted_chooser_and_ungraded_choices() -> None:
