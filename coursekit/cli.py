@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import traceback
@@ -18,7 +19,6 @@ from coursekit.errors import ContentError, UserError
 if TYPE_CHECKING:  # imported lazily at run time, so `coursekit validate` starts fast
     from rich.console import Console
 
-    from coursekit.pipeline import TargetResult
     from coursekit.validate import Validated
 
 COURSE_OPTION = click.option(
@@ -131,10 +131,10 @@ def coverage(course_dir: Path, strict: bool, fmt: str) -> None:
 def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: tuple[str, ...], out: Path | None,
           jobs: int | None, target_args: tuple[str, ...]) -> None:
     """Validate, then build the targets into the output folder (atomically: all or nothing)."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from coursekit.pipeline import build_course, resolve_audiences, resolve_targets
+    from coursekit.progress import BuildProgress
 
     started = time.perf_counter()
     names = resolve_targets(list(targets) + list(target_args))
@@ -145,16 +145,8 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
     out = out if out is not None else course_dir / "outputs"
     console = _console(stderr=True)
     click.echo(_coverage_line(result), err=True)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task(f"building {', '.join(names)}", total=len(names))
-
-        def done(target_result: TargetResult) -> None:
-            progress.advance(task)
-            mark = "failed" if target_result.error else "done"
-            progress.console.print(f"  {target_result.name}: {mark}")
-
-        results = build_course(course, out, names, chosen, jobs=jobs, on_done=done)
+    with BuildProgress(names, jobs or min(len(names), os.cpu_count() or 1), console) as progress:
+        results = build_course(course, out, names, chosen, jobs=jobs, on_done=progress.done)
     failed = [r for r in results if r.error]
     for failure in failed:
         click.echo(f"{failure.name}: {'internal error (a coursekit bug, please report it):' if failure.internal else ''}"
