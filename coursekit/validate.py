@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import re
 import types
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from coursekit import model as m
+from coursekit import freshness
 from coursekit.errors import ContentError, ContentErrors, display_path
 from coursekit.ids import interaction_id
 from coursekit.inputs import image_problem, markdown_problems, url_problem
@@ -310,11 +312,13 @@ def _in_audience(audiences: list[str], audience: str) -> bool:
 class _Checker:
     """Cross-file checks; collects every problem instead of stopping at the first."""
 
-    def __init__(self, files: CourseFiles) -> None:
+    def __init__(self, files: CourseFiles, today: _dt.date | None = None) -> None:
         self.files = files
         self.root = files.root
         self.errors: list[ContentError] = list(files.errors)
         self.warnings: list[ContentError] = []
+        self.notices: list[ContentError] = []  # warnings that --strict does not turn into errors
+        self.today = today
         self.course_doc = files.course
         self.wording_docs: list[Document] = []
         self.broken: set[str] = set(files.broken)
@@ -368,6 +372,8 @@ class _Checker:
         if self.course_doc is not None:
             course_file, errors = parse_model(self.course_doc, m.CourseFile)
             self.errors += errors
+            if course_file is not None:
+                self.check_facts_age(course_file, self.course_doc)
         scenarios = self.parse_folder(self.files.scenarios, m.Scenario, "scenario")
         quizzes = self.parse_folder(self.files.quizzes, m.Quiz, "quiz")
         for scenario, doc in scenarios.values():
@@ -396,8 +402,17 @@ class _Checker:
             self.warnings = []
             if self.errors:
                 course = None
+        self.warnings += self.notices
         return Validated(course if not self.errors else None, sorted(set(self.errors)),
                          sorted(set(self.warnings)), coverage, self.root)
+
+    def check_facts_age(self, course: m.CourseFile, doc: Document) -> None:
+        """Facts older than 6 months: a warning; 12 months or more: a warning that --strict turns into an error."""
+        problem = freshness.facts_age_problem(course.facts_checked, freshness.today(self.today))
+        if problem is not None:
+            message, fails_strict = problem
+            (self.warnings if fails_strict else self.notices).append(
+                doc.error(("facts_checked",), message, warning=True))
 
     def parse_folder(self, docs: list[Document], model_cls: type[BaseModel], what: str) -> dict[str, Any]:
         parsed: dict[str, Any] = {}
@@ -840,9 +855,9 @@ def compute_coverage(course: m.Course) -> list[CoverageRow]:
     return list(rows.values())
 
 
-def validate_course(root: Path, *, strict: bool = False) -> Validated:
-    """Load and validate the course under `root`, collecting every error."""
-    return _Checker(find_and_load(root)).run(strict)
+def validate_course(root: Path, *, strict: bool = False, today: _dt.date | None = None) -> Validated:
+    """Load and validate the course under `root`, collecting every error (`today`: for the facts' age)."""
+    return _Checker(find_and_load(root), today).run(strict)
 
 
 def load_course(root: Path, *, strict: bool = False) -> m.Course:

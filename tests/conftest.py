@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# Fixture courses carry fixed facts_checked dates; pin "today" so their age (and its warnings) never changes
+# with the calendar (tests/test_facts_age.py checks the real course against the real date itself).
+os.environ.setdefault("COURSEKIT_TODAY", "2026-06-01")
 FIXTURES = REPO / "tests" / "fixtures"
 SHARED = REPO.parent / "shared"
 
