@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from coursekit import model as m
 from coursekit import freshness
+from coursekit import model as m
 from coursekit.errors import ContentError, ContentErrors, display_path
 from coursekit.ids import interaction_id
 from coursekit.inputs import image_problem, markdown_problems, url_problem
