@@ -19,8 +19,10 @@ import yaml
 from coursekit import model as m
 from conftest import SHARED, require_shared
 from coursekit.text import to_plain
+from coursekit.targets.slides_outline import build_outline
 from coursekit.validate import Validated, validate_course
-from coursekit.view import AudienceView, audience_view
+from coursekit.view import AudienceView, audience_view, filter_quiz
+from coursekit.wording import WordingChecker
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_FILE = SHARED / "seed" / "000_65562b3585ec27fe.txt"
@@ -428,9 +430,9 @@ def test_final_assessment_per_audience(views: dict[str, AudienceView]) -> None:
         assert {q.type for q in final.questions} == set(m.QUESTION_TYPES), name
         order = [q for q in final.questions if isinstance(q, m.OrderQuestion)]
         assert order and {"dont-pay", "stop-contact", "preserve-evidence"} <= set(order[0].assesses)
-        myths = [q for q in final.questions if isinstance(q, m.TrueFalseQuestion)
-                 and "your fault" in q.prompt.casefold() and "sent an image" in q.prompt.casefold()]
-        assert len(myths) == 1 and myths[0].answer is False, name
+        truths = [q for q in final.questions if isinstance(q, m.TrueFalseQuestion)
+                  and "never your fault" in q.prompt.casefold() and "sent an image" in q.prompt.casefold()]
+        assert len(truths) == 1 and truths[0].answer is True, name
 
 
 def _shortest_decisions(scenario: m.Scenario, targets: set[str]) -> int | None:
@@ -465,8 +467,9 @@ def test_scenarios_branch_well_and_always_allow_recovery(course: m.Course, views
         assert shortest is not None and shortest >= 3, f"{scenario.id}: {shortest} decisions to a good ending"
         recovered = {nid for nid, n in endings.items() if n.ending == "recovered"}
         assert recovered, scenario.id
+        # After a poor choice, or after a common reaction of the person targeted (never graded).
         poor_targets = {c.next for n in scenario.nodes.values() if isinstance(n, m.DecisionNode)
-                        for c in n.choices if c.quality == "poor"}
+                        for c in n.choices if getattr(c, "quality", None) in ("poor", None)}
         assert any(_shortest_decisions(scenario.model_copy(update={"start": target}), recovered) is not None
                    for target in poor_targets), f"{scenario.id}: no recovery after a poor choice"
         for node_id, node in scenario.nodes.items():
@@ -497,4 +500,300 @@ def test_lesson_and_talk_plans(course: m.Course) -> None:
     assert all(a.speaker_notes for a in talk.activities)
     asked = " ".join(q.question.casefold() for q in talk.questions)
     assert "already paid" in asked and "judge" in asked
-    assert talk.activities[-1].phase == "close" and talk.activities[-1].pages
+    # The help slide every deck ends on is left up; the close activity points at it.
+    assert talk.activities[-1].phase == "close" and "help slide" in talk.activities[-1].description
+
+
+# --- issue 10: safeguarding decisions a DSL signs off ------------------------------------
+
+# Sentences a DSL would never want printed as a claim, a headline or a choice (issue 10 #7, #9), on top
+# of the built-in wording check (which refuses "your fault" and "in trouble" unless negated).
+BLAMING_CLAIMS = re.compile(
+    r"got (himself|herself|themselves) into|"
+    r"let this happen|how could (you|he|she|they)|only (girls|boys) (are|get)|will be in trouble|deserve",
+    re.IGNORECASE)
+
+
+def _sentences_of(text: str) -> list[str]:
+    return _sentences(" ".join(to_plain(text).split()))
+
+
+def test_safeguarding_notes_send_disclosures_to_the_dsl_immediately(course: m.Course) -> None:
+    """#1: DSL told immediately (never 'the same day'); question box read the same day; protective
+    interrupting; a distressed learner never left alone; an alternative activity for opting out."""
+    lesson, talk = course.lesson, course.talk
+    assert lesson is not None and talk is not None
+    for plan in (lesson, talk):
+        notes = " ".join(plan.safeguarding.split())
+        assert "immediately" in notes, plan.kind
+        assert "straight after" in notes and "stop the detail" in notes, f"{plan.kind}: protective interrupting"
+        assert re.search(r"not (be )?left alone|do not leave them", notes), f"{plan.kind}: never left alone"
+        assert not re.search(r"(DSL|procedure)[^.]*the same day", notes), f"{plan.kind}: a disclosure waits"
+    notes = " ".join(lesson.safeguarding.split())
+    assert "question box** is read the same day" in notes and "at once" in notes
+    assert "Opting out" in notes and "other activity" in notes
+    assert any("other activity" in rule for rule in lesson.ground_rules)
+    assert any("read today" in rule for rule in lesson.ground_rules)
+
+
+def _definition_texts(course: m.Course) -> dict[str, str]:
+    """Every place the course says what sextortion is."""
+    assert course.lesson is not None
+    page = next(p for mod in course.modules for p in mod.pages if p.id == "what-is-sextortion")
+    texts = {"advice": next(a.text for a in course.advice if a.id == "what-sextortion-is"),
+             "page": page.body,
+             "vocabulary": next(t.definition for t in course.lesson.vocabulary if t.term == "Sextortion"),
+             "parent letter": course.lesson.parent_letter.split("\n\n")[1],
+             "lesson overview": course.lesson.overview.split("\n\n")[0]}
+    assert course.talk is not None
+    texts["talk overview"] = course.talk.overview.split("\n\n")[0]
+    for name, leaflet in course.leaflets.items():
+        texts[f"{name} leaflet"] = leaflet.what_it_is
+    for quiz_id in ("check-understand", "final", "class-check"):
+        question = next(q for q in course.quizzes[quiz_id].questions if q.id == "what-is-it")
+        assert isinstance(question, m.SingleQuestion)
+        texts[f"{quiz_id} answer"] = next(o.text for o in question.options if o.correct) + " " + \
+            next(o.feedback for o in question.options if o.correct)
+    return texts
+
+
+def test_sextortion_is_money_more_images_or_something_else_everywhere(course: m.Course) -> None:
+    """#2: every definition names all three kinds of demand, not money alone."""
+    texts = _definition_texts(course)
+    assert len(texts) == 11
+    for where, text in texts.items():
+        flat = " ".join(to_plain(text).split()).casefold()
+        assert "more images" in flat or "more pictures" in flat, where
+        assert "money" in flat or "pay" in flat, where
+        assert "something else" in flat or "what they ask" in flat or "demands" in flat, where
+
+
+def test_dont_send_more_stands_beside_dont_pay(course: m.Course, views: dict[str, AudienceView]) -> None:
+    """#2: wherever "don't pay" is an action step, "don't send more" is too."""
+    for name, leaflet in course.leaflets.items():
+        steps = [step for step in leaflet.steps if "dont-pay" in step.teaches]
+        assert len(steps) == 1 and "dont-send-more" in steps[0].teaches, name
+        assert "send more" in f"{steps[0].title} {steps[0].text}".casefold(), name
+    for quiz in course.quizzes.values():
+        for question in quiz.questions:
+            if isinstance(question, m.OrderQuestion):
+                items = [item.text.casefold() for item in question.items if "don't pay" in item.text.casefold()]
+                assert items and all("send more" in item for item in items), (quiz.id, question.id)
+    for name, view in views.items():
+        page = next(p for _, p in view.pages() if p.id == "dont-pay")
+        assert "Don't send more" in page.body and "Don't pay" in page.body, name
+        assert "don't send more" in " ".join(view.audience.core_messages).casefold() or name == "students"
+
+
+def test_a_story_where_a_girl_is_pressured_for_more_images(course: m.Course) -> None:
+    """#2, #6: one story where the demand is for more images (no money), and the targeted character
+    is a girl; characters who are targeted are not all boys."""
+    story = course.scenarios["more-images"]
+    offender = [text for node in story.nodes.values() for msg in node.messages
+                if msg.sender == "leon" for text in [msg.text]]
+    assert any("more pictures" in text or "three more" in text for text in offender)
+    assert not any("£" in text or "money" in text.casefold() or "pay" in text.casefold() for text in offender)
+    assert story.protagonist == "mia"
+    prompts = [n.prompt for n in story.nodes.values() if isinstance(n, m.DecisionNode) and "Mia" in n.prompt]
+    assert any(re.search(r"\bshe\b", p) for p in prompts), prompts
+    assert all(module.scenario != "more-images" or not module.audiences for module in course.modules)
+
+
+def test_nude_images_are_never_copied(course: m.Course, views: dict[str, AudienceView]) -> None:
+    """#3: the evidence page, leaflet and help content say never to copy a nude image; no text tells
+    anyone to screenshot, save or show an image; adults in the stories say they will not look."""
+    students = views["students"]
+    evidence = [p for _, p in students.pages() if "preserve-evidence" in p.teaches]
+    assert evidence
+    for page in evidence:
+        assert "Never copy a nude image" in page.body, page.id
+    leaflet = course.leaflets["students"]
+    step = next(s for s in leaflet.steps if "preserve-evidence" in s.teaches)
+    assert "never copy" in step.text.casefold()
+    assert "don't need to show" in course.help["trusted-adult"].description
+    help_page = next(p for _, p in students.pages() if p.id == "who-can-help")
+    assert "never need to show anyone an image" in help_page.body
+    # A helper's mistake a story models on purpose, corrected by its feedback, is not an instruction.
+    modelled = {c.text for sc in course.scenarios.values() for n in sc.nodes.values()
+                if isinstance(n, m.DecisionNode) for c in n.choices
+                if c.quality == "poor" and re.search(r"no one should copy|never (view|ask)", c.feedback)}
+    modelled |= {o.text for quiz in course.quizzes.values() for q in quiz.questions
+                 if isinstance(q, (m.SingleQuestion, m.MultipleQuestion)) for o in q.options if not o.correct}
+    assert modelled
+    for where, sentence in _content_sentences():
+        lower = sentence.casefold()
+        if sentence.endswith("?") or sentence in modelled:
+            continue  # a question people ask, answered in the next sentence
+        copy = r"\b(screenshot|save|forward|print|copy|show)\w*( of)? (a |an |the |any |it |that )?(nude |sexual )?(image|photo|picture|video)"
+        if re.search(copy, lower):
+            assert re.search(r"\b(never|don't|not|no one|without)\b", lower), f"{where}: {sentence}"
+    said = {"more-images": "shah", "helping-a-friend": "okafor"}
+    for scenario_id, adult in said.items():
+        lines = [msg.text for node in course.scenarios[scenario_id].nodes.values() for msg in node.messages
+                 if msg.sender == adult]
+        assert any("won't look at any" in line for line in lines), scenario_id
+
+
+def test_the_video_call_is_narrated_and_the_class_tries_a_safer_poor_choice(course: m.Course) -> None:
+    """#4: no choice in the lesson's scenario continues a call on camera; the call is narration; the
+    lesson points "try a less helpful choice" at the first decision, not the call."""
+    assert course.lesson is not None
+    played = [a for a in course.lesson.activities if a.scenario]
+    assert [a.scenario for a in played] == ["new-contact"]
+    story = course.scenarios["new-contact"]
+    for node in story.nodes.values():
+        if isinstance(node, m.DecisionNode):
+            for choice in node.choices:
+                assert not re.search(r"keep going|agree to the video|continue|on camera", choice.text, re.I), choice.text
+    call = story.nodes["other-app"]
+    assert any("undress" in msg.text and msg.sender is None for msg in call.messages)
+    description = " ".join(played[0].description.split())
+    assert "replying straight away and sharing usernames" in description
+    assert "narrated, not voted on" in description
+
+
+def test_blaming_myths_appear_only_as_true_statements(course: m.Course) -> None:
+    """#7: no true/false prompt states a blaming myth; the truths are stated and marked true."""
+    checker = WordingChecker.from_course(course.wording)
+    truths = []
+    for quiz in course.quizzes.values():
+        for question in quiz.questions:
+            if not isinstance(question, m.TrueFalseQuestion):
+                continue
+            prompt = to_plain(question.prompt)
+            assert not BLAMING_CLAIMS.search(prompt), (quiz.id, question.id, prompt)
+            assert checker.check(prompt) == [], (quiz.id, question.id, prompt)
+            if question.answer is True:
+                truths.append(prompt.casefold())
+    for truth in ("it is never your fault, even if you sent an image.",
+                  "you will not be in trouble for asking for help about sextortion.",
+                  "anyone, of any gender, can be targeted by sextortion."):
+        assert truth in truths, truth
+    for where, sentence in _content_sentences():
+        assert not BLAMING_CLAIMS.search(sentence), f"{where}: {sentence}"
+
+
+def test_emotional_safety_contacts(course: m.Course) -> None:
+    """#8: 999 covers not coping or self-harm; Childline is 24/7; the Revenge Porn Helpline's hours."""
+    assert "can't cope or might hurt" in course.help["police-999"].description
+    assert "any time, day or night" in course.help["childline"].description
+    assert "Monday to Friday, 10:00 to 16:00" in course.help["revenge-porn-helpline"].description
+    for name, audience in course.audiences.items():
+        assert "999" in audience.content_note or "Childline" in audience.content_note, name
+
+
+def test_decision_titles_are_questions_and_no_choice_models_blame(course: m.Course) -> None:
+    """#9: every decision prompt (a decision slide's title) is a question; no choice text (a
+    consequence slide's title) voices blame."""
+    checker = WordingChecker.from_course(course.wording)
+    for scenario in course.scenarios.values():
+        for node_id, node in scenario.nodes.items():
+            if isinstance(node, m.DecisionNode):
+                assert node.prompt.endswith("?"), f"{scenario.id}/{node_id}"
+                for choice in node.choices:
+                    assert not BLAMING_CLAIMS.search(choice.text), f"{scenario.id}/{node_id}: {choice.text}"
+                    assert checker.check(choice.text) == [], f"{scenario.id}/{node_id}: {choice.text}"
+
+
+def test_a_request_to_undress_is_named_as_pressure_and_a_crime(course: m.Course) -> None:
+    """#10: never 'unusual'; pressure and, for under-18s, a crime."""
+    point = next(a for a in course.advice if a.id == "unusual-requests")
+    page = next(p for mod in course.modules for p in mod.pages if p.id == "moving-apps")
+    for text in (point.text, page.body, course.leaflets["students"].warning_signs[2]):
+        assert "pressure" in text and "crime" in text, text
+    for where, sentence in _content_sentences():
+        if "undress" in sentence.casefold():
+            assert "unusual" not in sentence.casefold(), f"{where}: {sentence}"
+
+
+def test_facts_follow_the_guide_rows(course: m.Course) -> None:
+    """#11-#14: Report Remove's own page and no promise for a video never had; payments; no ISP;
+    Report Fraud's nations; the facts date is the guide's."""
+    url = course.help["report-remove"].url
+    assert url.startswith("https://www.childline.org.uk/") and "remove" in url and url != course.help["childline"].url
+    for where, sentence in _content_sentences():
+        lower = sentence.casefold()
+        assert "internet service provider" not in lower and not re.search(r"\bisp\b", lower), f"{where}: {sentence}"
+        if "report remove" in lower and "video" in lower and ("ask for the video" in lower or "the video taken" in lower):
+            assert "ever posted" in lower or "link" in lower, f"{where}: {sentence}"
+    paid = next(a for a in course.advice if a.id == "already-paid")
+    assert "guide#payments" in paid.cite and "bank or card company" in paid.text
+    assert "Scotland" in course.help["report-fraud"].description
+    guide = (REPO / "course" / "sources" / "guide.md").read_text("utf-8")
+    compiled = re.search(r"compiled into the guide's table on (\d{4}-\d{2}-\d{2})", " ".join(guide.split()))
+    assert compiled and course.facts_checked.isoformat() == compiled.group(1) == "2026-11-25"
+
+
+def _played(course: m.Course, plan: m.Plan, activity: m.Activity) -> tuple[int, int]:
+    """(quiz questions shown to the plan's audience, scenario decisions) of one activity."""
+    questions = len(filter_quiz(course.quizzes[activity.quiz], plan.audience).questions) if activity.quiz else 0
+    decisions = sum(isinstance(n, m.DecisionNode) for n in course.scenarios[activity.scenario].nodes.values()) \
+        if activity.scenario else 0
+    return questions, decisions
+
+
+def test_timings_work(course: m.Course) -> None:
+    """#15: a minute per 2 questions and per 3 decisions; a 5-6 question class check; the talk gives
+    Q&A at least 8 minutes and plays one short scenario; the decks fit (60 and 40 slides)."""
+    lesson, talk = course.lesson, course.talk
+    assert lesson is not None and talk is not None
+    for plan in (lesson, talk):
+        for activity in plan.activities:
+            questions, decisions = _played(course, plan, activity)
+            assert activity.minutes * 2 >= questions, activity.title
+            assert activity.minutes * 3 >= decisions, activity.title
+    in_class = [_played(course, lesson, a)[0] for a in lesson.activities if a.quiz]
+    assert in_class == [6]
+    assert course.assessment.quiz not in {a.quiz for a in lesson.activities}
+    assert any(a.title == "Answers from the question box" and a.minutes >= 4 for a in lesson.activities)
+    assert not any("poster" in a.description.casefold() for a in lesson.activities)
+    qa = [a for a in talk.activities if a.title == "Questions"]
+    assert len(qa) == 1 and qa[0].minutes >= 8
+    assert [a.scenario for a in talk.activities if a.scenario] == ["a-parents-response"]
+    assert len(build_outline(course, lesson)) <= 60
+    assert len(build_outline(course, talk)) <= 40
+
+
+def test_students_are_told_the_law_protects_them(course: m.Course, views: dict[str, AudienceView]) -> None:
+    """#19: "Have I broken the law by sending it?" is answered for students, from guide#law-u18."""
+    page = next(p for _, p in views["students"].pages() if p.id == "broken-the-law")
+    assert page.title == "Have I broken the law by sending it?" and "law-u18" in page.teaches
+    assert "protect young people" in page.body and "not be in trouble for asking for help" in page.body
+    assert course.lesson is not None
+    asked = [q for q in course.lesson.questions if q.question == "Have I broken the law by sending it?"]
+    assert len(asked) == 1 and asked[0].cite == ["guide#law-u18"]
+
+
+def test_parents_talk_covers_what_parents_ask(course: m.Course) -> None:
+    """#20: signs, starting the conversation, privacy settings, what happens after a report; no
+    "are you drunk?" page in a talk about children."""
+    talk = course.talk
+    assert talk is not None
+    shown = [p for a in talk.activities for p in a.pages]
+    assert "talking-with-children" in shown and "after-a-report" in shown and "harder-to-spot" not in shown
+    pages = {p.id: p.body for mod in course.modules for p in mod.pages}
+    text = " ".join(pages[p] for p in shown).casefold()
+    for topic in ("signs a child may be affected", "start the conversation", "privacy settings", "after a report"):
+        assert topic in text or topic in " ".join(a.description.casefold() for a in talk.activities), topic
+    talk_text = " ".join([talk.overview, *(a.description + a.speaker_notes for a in talk.activities)]).casefold()
+    assert "drunk" not in talk_text and "drunk" not in text
+
+
+def test_students_help_descriptions_read_at_12_or_below(course: m.Course) -> None:
+    """#22: each students' help contact description reads at age 12 or below (formula above)."""
+    for hid in course.audiences["students"].help:
+        age = reading_age(course.help[hid].description)
+        assert age <= 12, f"{hid}: {age:.1f}"
+
+
+def test_every_choice_and_question_traces_to_a_source(course: m.Course) -> None:
+    """Every scenario choice teaches, and every question assesses, an advice point (which cites a source)."""
+    cited = {a.id for a in course.advice if a.cite}
+    for scenario in course.scenarios.values():
+        for node_id, node in scenario.nodes.items():
+            if isinstance(node, m.DecisionNode):
+                for choice in node.choices:
+                    assert choice.teaches and set(choice.teaches) <= cited, f"{scenario.id}/{node_id}: {choice.text}"
+    for quiz in course.quizzes.values():
+        for question in quiz.questions:
+            assert question.assesses and set(question.assesses) <= cited, (quiz.id, question.id)
