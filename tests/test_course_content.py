@@ -593,7 +593,7 @@ def test_a_story_where_a_girl_is_pressured_for_more_images(course: m.Course) -> 
                 if msg.sender == "leon" for text in [msg.text]]
     assert any("more pictures" in text or "three more" in text for text in offender)
     assert not any("£" in text or "money" in text.casefold() or "pay" in text.casefold() for text in offender)
-    assert story.protagonist == "mia"
+    assert story.protagonist == story.targeted == "mia"
     prompts = [n.prompt for n in story.nodes.values() if isinstance(n, m.DecisionNode) and "Mia" in n.prompt]
     assert any(re.search(r"\bshe\b", p) for p in prompts), prompts
     assert all(module.scenario != "more-images" or not module.audiences for module in course.modules)
@@ -797,3 +797,28 @@ def test_every_choice_and_question_traces_to_a_source(course: m.Course) -> None:
     for quiz in course.quizzes.values():
         for question in quiz.questions:
             assert question.assesses and set(question.assesses) <= cited, (quiz.id, question.id)
+
+
+def test_the_person_targeted_is_never_graded(course: m.Course) -> None:
+    """#5: every story names who is targeted; none of their choices has a quality (every output shows
+    the neutral label); helpers' decisions (a friend, a parent, a teacher) keep their grades."""
+    helpers_graded = {}
+    for scenario in course.scenarios.values():
+        assert scenario.targeted in scenario.characters, scenario.id
+        for node_id, node in scenario.nodes.items():
+            if not isinstance(node, m.DecisionNode):
+                continue
+            if scenario.chooser(node) == scenario.targeted:
+                assert all(choice.quality is None for choice in node.choices), f"{scenario.id}/{node_id}"
+            else:
+                assert all(choice.quality in ("best", "ok", "poor") for choice in node.choices), f"{scenario.id}/{node_id}"
+                helpers_graded[scenario.id] = helpers_graded.get(scenario.id, 0) + 1
+    assert {"helping-a-friend", "a-parents-response", "more-images", "the-threat", "new-contact"} <= set(helpers_graded)
+    assert {s.targeted for s in course.scenarios.values()} == {"kai", "ravi", "leo", "alex", "mia"}
+    # Ungraded feedback says what helps next, without praise or blame words that read as a mark.
+    for scenario in course.scenarios.values():
+        for node in scenario.nodes.values():
+            if isinstance(node, m.DecisionNode) and scenario.chooser(node) == scenario.targeted:
+                for choice in node.choices:
+                    assert not re.search(r"\b(well done|exactly right|just right|good choice|wrong|mistake)\b",
+                                         choice.feedback, re.IGNORECASE), choice.feedback
