@@ -11,6 +11,7 @@ the spec (tests/lms/scorm_rules.py). No request may leave the LMS; no console er
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -57,13 +58,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LmsSite]:
 def packages(site: LmsSite, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], dict[str, Any]]:
     """Build both SCORM targets for each course lazily; unpack the first audience under the site."""
     class Lazy(dict):  # type: ignore[type-arg]
-        def __missing__(self, key: tuple[str, str]) -> dict[str, Any]:
-            course_name, version = key
+        def __missing__(self, key: tuple[str, ...]) -> dict[str, Any]:
+            course_name, version = key[:2]
             course = load_course(course_name)
             out = tmp_path_factory.mktemp(f"e2e-{course_name}-{version}")
-            audience = next(iter(course.audiences))
+            audience = key[2] if len(key) > 2 else next(iter(course.audiences))
             (archive,) = TARGETS[version]().build(course, out, [audience])
-            folder = site.add_package(archive, f"{course_name}-{version}")
+            folder = site.add_package(archive, f"{course_name}-{version}-{audience}")
             with zipfile.ZipFile(archive) as bundle:
                 assert "imsmanifest.xml" in bundle.namelist()
             self[key] = {"course": course, "audience": audience, "launch": f"{folder.name}/index.html",
@@ -97,11 +98,11 @@ def course_data(frame: Any) -> dict[str, Any]:
 
 
 def launch(page: Any, site: LmsSite, package: dict[str, Any], version: str,
-           resume: dict[str, Any] | None = None) -> Any:
+           resume: dict[str, Any] | None = None, faults: dict[str, Any] | None = None, **init_options: Any) -> Any:
     """Open the LMS with the package; the LMS loads the manifest's pass mark (and completion threshold)."""
     init = lms_init(version, mastery=package["view"].pass_mark, completion_threshold="1" if version == "2004" else None,
-                    resume=resume)
-    page.goto(site.url(version, package["launch"], init))
+                    resume=resume, **init_options)
+    page.goto(site.url(version, package["launch"], init, faults))
     frame = sco_frame(page)
     frame.wait_for_selector("html.js")
     return frame
@@ -354,3 +355,245 @@ def test_relaunch_resumes_with_answers_kept(page: Any, site: LmsSite, packages: 
         assert (data["cmi.completion_status"], data["cmi.success_status"]) == ("completed", "passed")
     entry = "cmi.core.entry" if version == "12" else "cmi.entry"
     assert any(c["method"] in ("LMSGetValue", "GetValue") and c["args"] == [entry] for c in log)
+
+
+# --- never lose a learner's result (issue 11, items 1-7) ------------------------------------------
+
+AUDIENCES = ["students", "staff"]
+SETTERS = ("LMSSetValue", "SetValue")
+
+
+def sent(log: list[dict[str, Any]], element: str) -> list[str]:
+    """Every value the module set for `element`, in order."""
+    return [c["args"][1] for c in log if c["method"] in SETTERS and c["args"][0] == element]
+
+
+def submitted(frame: Any, question: dict[str, Any]) -> bool:
+    """Whether a question shows as answered (on any screen, shown or not)."""
+    return bool(frame.evaluate("id => !document.querySelector('#' + id + ' .question-result').hidden", question["el"]))
+
+
+def lms_keeps(data: dict[str, Any], version: str) -> dict[str, Any]:
+    """What the LMS hands back at the next launch (bookmark, state, status)."""
+    if version == "12":
+        return {"state": data.get("cmi.suspend_data", ""), "location": data.get("cmi.core.lesson_location", ""),
+                "status": data["cmi.core.lesson_status"]}
+    return {"state": data.get("cmi.suspend_data", ""), "location": data.get("cmi.location", ""),
+            "status": data["cmi.completion_status"], "progress": data.get("cmi.progress_measure", "")}
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_refused_commit_is_noticed_kept_and_resumed(page: Any, site: LmsSite, packages: Any, version: str,
+                                                    audience: str) -> None:
+    """Every Commit refused: retried later, the learner told, the state kept on the device; the next launch,
+    with an LMS that kept nothing, resumes from the device's copy (and sends it to the LMS)."""
+    package = packages["phishing", version, audience]
+    frame = launch(page, site, package, version, faults={"refuseCommit": -1})
+    learner = Learner(frame, keyboard=False)
+    learner.walk(right=True, stop_after_half_final=True)
+    notice = frame.locator("#save-notice")
+    notice.wait_for(state="visible")
+    assert "could not be saved" in notice.inner_text() and "kept on this device" in notice.inner_text()
+    frame.wait_for_timeout(2500)  # the first retry (after 2 s)
+    log = calls(page)
+    commit = "LMSCommit" if version == "12" else "Commit"
+    commits = [c for c in log if c["method"] == commit]
+    assert len(commits) >= 2 and all(c["result"] == "false" for c in commits)
+    last_state = sent(log, "cmi.suspend_data")[-1]
+    screen = learner.current()
+    backup = json.loads(frame.evaluate(
+        "key => localStorage.getItem(key)", f"coursekit-backup:phishing-basics:{audience}:learner1"))
+    assert backup == {"state": last_state, "location": screen, "confirmed": False}
+    unload_sco(page)
+
+    # The LMS lost everything it was sent: a first launch as far as it knows.
+    frame = launch(page, site, package, version)
+    learner = Learner(frame, keyboard=False)
+    assert learner.current() == screen
+    final = next(quiz for quiz in learner.data["quizzes"] if quiz["final"])
+    half = len(final["questions"]) // 2
+    for index, question in enumerate(final["questions"]):
+        assert frame.locator(f"#{question['el']} .question-result").is_visible() == (index < half)
+    frame.wait_for_timeout(300)
+    log = calls(page)
+    assert sent(log, "cmi.suspend_data")[0] == last_state, "the device's copy goes back to the LMS"
+    assert frame.locator("#save-notice").is_hidden()
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_one_commit_per_moment(page: Any, site: LmsSite, packages: Any, version: str) -> None:
+    """Commits are coalesced: at least a second apart, and finishing the final sends at most one before Finish."""
+    package = packages["phishing", version]
+    frame = launch(page, site, package, version)
+    learner = Learner(frame, keyboard=False)
+    learner.walk(right=True)
+    unload_sco(page)
+    log = calls(page)
+    assert check_calls(log, version, min_commit_gap_ms=900) == []
+    commit, finish = ("LMSCommit", "LMSFinish") if version == "12" else ("Commit", "Terminate")
+    last_answer = max(i for i, c in enumerate(log) if c["method"] in SETTERS and c["args"][0].startswith("cmi.interactions."))
+    after = [c["method"] for c in log[last_answer:]]
+    assert after.count(commit) <= 1 and after[-1] == finish, after
+    values = len([c for c in log if c["method"] in SETTERS])
+    assert len([c for c in log if c["method"] == commit]) * 3 < values, "commits are not coalesced"
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_no_count_from_the_lms_never_reuses_an_interaction_index(page: Any, site: LmsSite, packages: Any,
+                                                                 version: str) -> None:
+    """A host that keeps every key but reports no _count: the second session appends after the first."""
+    package = packages["phishing", version]
+    frame = launch(page, site, package, version, faults={"hideCount": True})
+    learner = Learner(frame, keyboard=False)
+    learner.walk(right=True, stop_after_half_final=True)
+    unload_sco(page)
+    first = {int(key.split(".")[2]) for key in page.evaluate("Object.keys(window.__kept)")}
+    assert first == set(range(len(learner.expected_ids)))
+    previous = lms_keeps(cmi(page), version)
+
+    frame = launch(page, site, package, version, resume=previous, faults={"hideCount": True})
+    learner = Learner(frame, keyboard=False)
+    final = next(quiz for quiz in learner.data["quizzes"] if quiz["final"])
+    for question in final["questions"][len(final["questions"]) // 2:]:
+        learner.answer(question, right=True)
+    unload_sco(page)
+    second = {int(key.split(".")[2]) for key in page.evaluate("Object.keys(window.__kept)")}
+    assert second == set(range(len(first), len(first) + len(learner.expected_ids))), (first, second)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_a_pass_is_final(page: Any, site: LmsSite, packages: Any, version: str, audience: str) -> None:
+    """Pass with 5 of 6 (83%), then a practice retake with every answer wrong: the LMS keeps passed and 83."""
+    package = packages["phishing", version, audience]
+    frame = launch(page, site, package, version)
+    learner = Learner(frame, keyboard=False)
+    learner.walk(right=True, stop_after_half_final=True)
+    final = next(quiz for quiz in learner.data["quizzes"] if quiz["final"])
+    rest = final["questions"][len(final["questions"]) // 2:]
+    for question in rest:
+        learner.answer(question, right=question is not rest[-1])
+    results = frame.locator("#results .results-body")
+    assert learner.next_screen() == "results"
+    assert "You passed" in results.inner_text()
+    retry = frame.locator("#results [data-action=retry-final]")
+    assert retry.inner_text() == "Practise the assessment again (your pass is kept)"
+    learner.press(retry)
+    assert learner.current() == "final"
+    for question in final["questions"]:
+        learner.answer(question, right=False)
+    assert learner.next_screen() == "results"
+    assert "that pass is kept" in results.inner_text()
+    data = final_state(page)
+    log = calls(page)
+    assert check_calls(log, version) == []
+    status = "cmi.core.lesson_status" if version == "12" else "cmi.success_status"
+    raw = "cmi.core.score.raw" if version == "12" else "cmi.score.raw"
+    assert [v for v in sent(log, status) if v in ("passed", "failed")] == ["passed"]
+    assert sent(log, raw) == ["83"]
+    assert data[status] == "passed" and float(data[raw]) == 83
+    # The practice answers are still recorded as interactions (documented in docs/scorm.md).
+    assert [r["id"] for r in interaction_records(log)] == learner.expected_ids
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_relaunch_after_a_pass_never_lowers_it(page: Any, site: LmsSite, packages: Any, version: str) -> None:
+    """The LMS says passed with 100 from an earlier session: a worse try sends neither failed nor a lower score."""
+    package = packages["phishing", version]
+    resume = {"state": "", "location": "final", "status": "passed" if version == "12" else "completed",
+              "score": "100", "success": "passed"}
+    frame = launch(page, site, package, version, resume=resume)
+    learner = Learner(frame, keyboard=False)
+    final = next(quiz for quiz in learner.data["quizzes"] if quiz["final"])
+    assert learner.current() == "final"
+    for question in final["questions"]:
+        learner.answer(question, right=False)
+    data = final_state(page)
+    log = calls(page)
+    status = "cmi.core.lesson_status" if version == "12" else "cmi.success_status"
+    assert "failed" not in sent(log, status)
+    assert not sent(log, "cmi.core.score.raw" if version == "12" else "cmi.score.raw")
+    assert data[status] == "passed"
+
+
+def test_republished_course_keeps_what_still_matches(page: Any, site: LmsSite, packages: Any,
+                                                     tmp_path: Path) -> None:
+    """Version 2 of the course has one final question fewer: pages seen and the other answers are kept,
+    the learner is told that an answer was reset; both SCORM versions."""
+    for version in ("12", "2004"):
+        package = packages["phishing", version]
+        frame = launch(page, site, package, version)
+        learner = Learner(frame, keyboard=False)
+        learner.walk(right=True, stop_after_half_final=True)
+        unload_sco(page)
+        previous = lms_keeps(cmi(page), version)
+
+        course = package["course"]
+        final_id = course.assessment.quiz
+        quiz = course.quizzes[final_id]
+        dropped = quiz.questions[0].id
+        republished = course.model_copy(update={
+            "version": "9.9.9",
+            "quizzes": {**course.quizzes, final_id: quiz.model_copy(update={"questions": quiz.questions[1:]})}})
+        (archive,) = TARGETS[version]().build(republished, tmp_path / f"v2-{version}", [package["audience"]])
+        folder = site.add_package(archive, f"republished-{version}")
+        v2 = {**package, "launch": f"{folder.name}/index.html", "view": audience_view(republished, package["audience"])}
+        frame = launch(page, site, v2, version, resume=previous)
+        learner = Learner(frame, keyboard=False)
+        assert learner.current() == previous["location"]
+        notice = frame.locator("#save-notice")
+        assert notice.is_visible() and "some of your answers were reset" in notice.inner_text()
+        final = next(q for q in learner.data["quizzes"] if q["final"])
+        kept_ids = [q.id for q in quiz.questions[1:len(quiz.questions) // 2]]
+        for question in final["questions"]:
+            assert question["id"] != dropped
+            assert submitted(frame, question) == (question["id"] in kept_ids), question["id"]
+        for check in (q for q in learner.data["quizzes"] if not q["final"]):
+            for question in check["questions"]:
+                assert submitted(frame, question), question["id"]
+        frame.wait_for_timeout(1200)
+        log = calls(page)
+        state = sent(log, "cmi.suspend_data")[0]
+        visited = state.split("|")[2]
+        assert visited == previous["state"].split("|")[2], "pages seen are kept"
+        if version == "2004":
+            assert sent(log, "cmi.progress_measure")[0] == "1"
+        unload_sco(page)
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_hostile_lms_and_double_click(page: Any, site: LmsSite, packages: Any, version: str) -> None:
+    """A huge _count and garbage suspend_data do not freeze or break the module; a double click on a story
+    choice sends one decision."""
+    package = packages["phishing", version]
+    garbage = {"state": "2|zz|\u0000|" + "." * 5000 + "|9|" + "-" * 10, "location": "nowhere", "status": "incomplete"}
+    frame = launch(page, site, package, version, resume=garbage, faults={"count": "99999999999999"})
+    learner = Learner(frame, keyboard=False)
+    assert learner.current() == "start"
+    story = learner.data["scenarios"][0]
+    while learner.current() != story["screen"]:
+        learner.next_screen()
+    before = len(interaction_records(calls(page)))
+    frame.locator(f"#{story['screen']} [data-choice='0']").dblclick()
+    records = interaction_records(calls(page))[before:]
+    assert [r["id"] for r in records] == [story["nodes"][story["start"]]["iid"]]
+    steps = frame.locator(f"#{story['screen']} .chat-log .message.mine").count()
+    assert steps == 1
+    unload_sco(page)
+    assert check_calls(calls(page), version) == []
+
+
+@pytest.mark.parametrize("mode", ["review", "browse"])
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_review_mode_records_nothing(page: Any, site: LmsSite, packages: Any, version: str, mode: str) -> None:
+    """cmi.mode / lesson_mode review or browse: the learner is told, and no status, answer or state is written."""
+    package = packages["phishing", version]
+    frame = launch(page, site, package, version, mode=mode)
+    learner = Learner(frame, keyboard=False)
+    assert "not recorded" in frame.locator("#save-notice").inner_text()
+    learner.walk(right=True)
+    unload_sco(page)
+    log = calls(page)
+    written = [c["args"][0] for c in log if c["method"] in SETTERS]
+    assert set(written) <= {"cmi.core.session_time", "cmi.session_time"}, written

@@ -17,6 +17,7 @@
     save: noop, interaction: noop, progress: noop, objective: noop, completed: noop, score: noop,
     finished: noop, terminate: noop
   };
+  ["resumeInteractions", "onStatus"].forEach(function (name) { if (typeof T[name] !== "function") { T[name] = noop; } });
 
   var LETTERS = "abcdefghijklmnopqrstuvwxyz";
   var QUALITY = {
@@ -70,12 +71,19 @@
     });
   });
 
-  var S = {
-    seed: "",
-    visited: C.pages.map(function () { return false; }),
-    answers: questions.map(function () { return ""; }),
-    paths: C.scenarios.map(function () { return null; })  // {start: node index, steps: [choice index]}
-  };
+  function freshState() {
+    return {
+      seed: "",
+      visited: C.pages.map(function () { return false; }),
+      answers: questions.map(function () { return ""; }),
+      paths: C.scenarios.map(function () { return null; }),  // {start: node index, steps: [choice index]}
+      next: 0,       // the next LMS interaction index (for LMSs that do not report _count)
+      reset: false   // answers from an earlier version of the course were dropped
+    };
+  }
+  var S = freshState();
+  var KEYS = [C.pageKeys.join(""), questions.map(function (q) { return q.k; }).join(""),
+    C.scenarios.map(function (sc) { return sc.k; }).join("")].join("-");
 
   function pad36(number, width) {
     var value = number.toString(36);
@@ -93,7 +101,7 @@
     var paths = S.paths.map(function (path, index) {
       return path ? pad36(path.start, C.scenarios[index].width) + path.steps.join("") : "";
     });
-    return [C.state, S.seed, visited, S.answers.join("."), paths.join(".")].join("|");
+    return [C.state, S.seed, visited, S.answers.join("."), paths.join("."), S.next.toString(36), KEYS].join("|");
   }
 
   function validAnswer(question, code) {
@@ -111,34 +119,71 @@
     return false;
   }
 
-  function decodeState(value) {
-    var parts = typeof value === "string" ? value.split("|") : [];
-    if (parts.length !== 5 || parts[0] !== C.state) { return false; }
-    if (!/^[0-9a-z]+$/.test(parts[1]) || parts[1].length !== C.seedLength) { return false; }
-    if (parts[2].length !== Math.ceil(C.pages.length / 5)) { return false; }
-    var answers = parts[3].split(".");
-    var paths = C.scenarios.length ? parts[4].split(".") : [];
-    if (answers.length !== questions.length || paths.length !== C.scenarios.length) { return false; }
-    S.seed = parts[1];
-    for (var i = 0; i < S.visited.length; i++) {
-      S.visited[i] = ((parseInt(parts[2].charAt(Math.floor(i / 5)), 32) || 0) >> (i % 5) & 1) === 1;
-    }
-    S.answers = answers.map(function (code, index) { return validAnswer(questions[index], code) ? code : ""; });
-    S.paths = paths.map(function (code, index) {
-      var scenario = C.scenarios[index];
-      if (!code) { return null; }
-      var start = parseInt(code.slice(0, scenario.width), 36);
-      var steps = code.slice(scenario.width).split("").map(Number);
-      var node = start;
-      var ok = scenario.nodes[start] !== undefined && steps.length <= scenario.cap && steps.every(function (choice) {
-        var current = scenario.nodes[node];
-        if (!current.choices || !current.choices[choice]) { return false; }
-        node = current.choices[choice].next;
-        return true;
-      });
-      return ok ? { start: start, steps: steps } : null;
+  function decodePath(scenario, code) {
+    if (!code || scenario.width === undefined) { return null; }
+    var start = parseInt(code.slice(0, scenario.width), 36);
+    var steps = code.slice(scenario.width).split("").map(Number);
+    var node = start;
+    var ok = scenario.nodes[start] !== undefined && steps.length <= scenario.cap && steps.every(function (choice) {
+      var current = scenario.nodes[node];
+      if (!current.choices || !current.choices[choice]) { return false; }
+      node = current.choices[choice].next;
+      return true;
     });
-    return true;
+    return ok ? { start: start, steps: steps } : null;
+  }
+
+  function chunks(value) { return value.match(/[0-9a-z]{2}/g) || []; }
+
+  // Matches saved positions to the current course by key; keys that no longer exist are dropped.
+  function mapping(oldKeys, newKeys) {
+    var used = {};
+    return oldKeys.map(function (key) {
+      for (var i = 0; i < newKeys.length; i++) {
+        if (newKeys[i] === key && !used[i]) { used[i] = true; return i; }
+      }
+      return -1;
+    });
+  }
+
+  // A state string -> a state object, or null. Version 2 states from an earlier version of the course
+  // are migrated: pages seen, answers to questions and stories that still exist are kept.
+  function decodeState(value) {
+    var parts = typeof value === "string" && value.length <= 64000 ? value.split("|") : [];
+    var v2 = parts.length === 7 && parts[0] === C.state;
+    if (!v2 && !(parts.length === 5 && parts[0] === "1")) { return null; }
+    if (!/^[0-9a-z]+$/.test(parts[1]) || parts[1].length !== C.seedLength) { return null; }
+    var keys = v2 ? parts[6].split("-") : [];
+    if (v2 && (keys.length !== 3 || !/^[0-9a-z]*$/.test(keys.join("")))) { return null; }
+    var pageKeys = v2 ? chunks(keys[0]) : C.pageKeys;
+    var questionKeys = v2 ? chunks(keys[1]) : questions.map(function (q) { return q.k; });
+    var storyKeys = v2 ? chunks(keys[2]) : C.scenarios.map(function (sc) { return sc.k; });
+    var answers = parts[3].split(".");
+    var paths = storyKeys.length ? parts[4].split(".") : [];
+    if (parts[2].length !== Math.ceil(pageKeys.length / 5) || answers.length !== questionKeys.length ||
+        paths.length !== storyKeys.length) { return null; }
+    var state = freshState();
+    state.seed = parts[1];
+    state.next = v2 && /^[0-9a-z]{1,3}$/.test(parts[5]) ? Math.min(parseInt(parts[5], 36), C.maxInteractions) : 0;
+    mapping(pageKeys, C.pageKeys).forEach(function (to, i) {
+      if (to >= 0) { state.visited[to] = ((parseInt(parts[2].charAt(Math.floor(i / 5)), 32) || 0) >> (i % 5) & 1) === 1; }
+    });
+    mapping(questionKeys, questions.map(function (q) { return q.k; })).forEach(function (to, i) {
+      var code = answers[i];
+      if (to >= 0 && validAnswer(questions[to], code)) { state.answers[to] = code; }
+      else if (code) { state.reset = true; }
+    });
+    mapping(storyKeys, C.scenarios.map(function (sc) { return sc.k; })).forEach(function (to, i) {
+      if (to >= 0) { state.paths[to] = decodePath(C.scenarios[to], paths[i]); }
+    });
+    return state;
+  }
+
+  // How far a saved state got: to choose between the LMS's copy and this device's backup.
+  function reach(state) {
+    var steps = 0;
+    state.paths.forEach(function (path) { steps += path ? path.steps.length : 0; });
+    return state.next * 1000 + state.visited.filter(Boolean).length + state.answers.filter(Boolean).length + steps;
   }
 
   function newSeed() {
@@ -341,6 +386,10 @@
 
   var questionStart = {};
 
+  function sent(next) {
+    S.next = Math.min(C.maxInteractions, typeof next === "number" && isFinite(next) ? next : S.next + 1);
+  }
+
   function submitQuestion(question) {
     if (S.answers[question.index]) { return; }
     var code = readAnswer(question);
@@ -358,7 +407,7 @@
       description: questionDescription(question)
     };
     if (question.objectives.length) { record.objectiveId = question.objectives[0]; }
-    T.interaction(record);
+    sent(T.interaction(record));
     questionStart[question.quiz.id] = now();
     var message = text(element.querySelector(".verdict")) + " " + text(element.querySelector(".explanation"));
     var summary = quizFinished(question.quiz, true);
@@ -390,6 +439,7 @@
       var passed = score.percent >= C.passMark;
       reportObjectives(quiz);
       T.score(score.percent, passed);
+      if (passed) { passedBefore = true; }
     }
     return summary;
   }
@@ -472,7 +522,8 @@
     var nodes = [
       make("p", "score", "You scored " + score.percent + "% (" + score.right + " of " + score.total + " right)."),
       make("p", "", "The pass mark is " + C.passMark + "%. " + (passed ? "You passed. Well done."
-        : "You have not passed yet. Look again at the pages below, then try the assessment again."))
+        : passedBefore ? "You passed before, and that pass is kept: a practice try never lowers it."
+          : "You have not passed yet. Look again at the pages below, then try the assessment again."))
     ];
     var revisit = [];
     quiz.questions.forEach(function (question) {
@@ -497,7 +548,8 @@
       nodes.push(make("p", "", "You answered every question correctly."));
     }
     if (score.right < score.total) {
-      var retry = make("button", "button secondary", "Try the assessment again");
+      var retry = make("button", "button secondary", passedBefore || passed ? "Practise the assessment again (your pass is kept)"
+        : "Try the assessment again");
       retry.type = "button";
       retry.setAttribute("data-action", "retry-final");
       var holder = make("p");
@@ -646,11 +698,11 @@
     S.paths[index] = path;
     var best = [];
     data.choices.forEach(function (option, position) { if (option.quality === "best") { best.push(LETTERS.charAt(position)); } });
-    T.interaction({
+    sent(T.interaction({
       id: data.iid, type: "choice", response: [LETTERS.charAt(choice)], correct: best,
       result: qualityOf(data.choices[choice]).result, latencyMs: Math.max(0, now() - (questionStart[parts.scenario.id] || shownAt)),
       description: clip(text(nodeElement(parts.scenario, node).querySelector(".prompt")), 250)
-    });
+    }));
     questionStart[parts.scenario.id] = now();
     var said = appendChoice(parts, node, choice);
     var next = data.choices[choice].next;
@@ -704,6 +756,8 @@
     if (target.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
     if (target.hasAttribute("data-move")) { moveItem(target); return; }
     if (target.hasAttribute("data-choice")) {
+      // A double click (or a second tap while the story moves on) must not answer the next question.
+      if (event.detail > 1) { return; }
       choose(Number(target.getAttribute("data-scenario")), Number(target.getAttribute("data-choice")));
       return;
     }
@@ -764,10 +818,34 @@
     passMark: C.passMark, objectiveIds: C.objectiveIds }) || {};
   // The LMS's mastery score, when it sets one, decides pass or fail (tracking.js reports with it too).
   if (typeof started.passMark === "number" && isFinite(started.passMark)) { C.passMark = started.passMark; }
-  if (!decodeState(started.state)) {
-    S.seed = newSeed();
+  var restored = null;
+  try {
+    restored = decodeState(started.state);
+    // Saves the LMS refused are kept on this device: use them when they got further.
+    var backup = started.backup ? decodeState(started.backup.state) : null;
+    if (backup && (!restored || reach(backup) > reach(restored))) {
+      restored = backup;
+      started.location = started.backup.location;
+    }
+  } catch (error) { restored = null; }
+  if (restored) { S = restored; } else { S.seed = newSeed(); }
+  T.resumeInteractions(S.next);
+  var passedBefore = started.passed === true;
+  var saveNotice = byId("save-notice");
+  function notice(message) {
+    if (!saveNotice) { return; }
+    saveNotice.querySelector("span").textContent = message;
+    saveNotice.hidden = !message;
   }
   if (C.tracking !== "none" && !started.connected) { byId("tracking-notice").hidden = false; }
+  if (started.mode === "browse" || started.mode === "review") {
+    notice("This is a review: your answers are not recorded.");
+  } else if (S.reset) {
+    notice("This course has been updated, so some of your answers were reset. Everything else is kept.");
+  }
+  T.onStatus(function (status) {
+    notice(status === "unsaved" ? "Your progress could not be saved to your learning platform. It is kept on this device, and saving will be tried again." : "");
+  });
 
   questions.forEach(function (question) {
     var element = questionElement(question);

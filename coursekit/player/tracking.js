@@ -23,6 +23,9 @@
   var LETTER = /^[a-z0-9]$/;
   var PAIR = /^([a-z0-9])\.([0-9]{1,2})$/;
   var PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+  var COMMIT_GAP_MS = 1000;   // one Commit at a time: hosts that send the whole CMI per Commit need the gap
+  var RETRY_MS = [2000, 4000, 8000, 16000, 30000, 60000];
+  var MAX_COUNT = 10000;      // a larger _count from an LMS is not believed (and never looped over)
 
   var session = {
     started: false,
@@ -39,6 +42,21 @@
     objectives: {},    // objective id -> cmi.objectives index
     objectiveCount: 0,
     interactionCount: 0,
+    countKnown: false, // the LMS returns a believable cmi.interactions._count
+    readOnly: false,   // browse/review launch: nothing is written
+    credit: true,      // no-credit launch: no score or pass/fail
+    passed: false,     // passed before or in this session: the status never goes down
+    best: null,        // the best score (percent) the LMS holds
+    passedObjectives: {},
+    backupKey: "",
+    dirty: false,
+    timer: null,
+    lastCommitAt: -Infinity,
+    retries: 0,
+    failing: false,
+    listener: null,
+    lastState: null,
+    lastLocation: "",
     result: null
   };
 
@@ -204,6 +222,73 @@
   function set(element, value) { return invoke("set", element, String(value)) === "true"; }
   function commit() { return invoke("commit", "") === "true"; }
 
+  // ---- coalesced commits and the device backup ---------------------------------------------
+
+  function notify(status) {
+    if (typeof session.listener === "function") {
+      try { session.listener(status); } catch (error) { /* the player's problem, not the LMS's */ }
+    }
+  }
+
+  function clearTimer() {
+    if (session.timer !== null) { global.clearTimeout(session.timer); session.timer = null; }
+  }
+
+  /** Mark values as set; one Commit follows once this moment is over, at most one per COMMIT_GAP_MS. */
+  function requestCommit() {
+    session.dirty = true;
+    if (session.timer !== null || !connected()) return;
+    var wait = Math.max(0, session.lastCommitAt + COMMIT_GAP_MS - Date.now());
+    session.timer = global.setTimeout(flush, wait);
+  }
+
+  function flush() {
+    session.timer = null;
+    if (!session.dirty || !connected()) return;
+    commitNow();
+  }
+
+  function commitNow() {
+    clearTimer();
+    session.dirty = false;
+    session.lastCommitAt = Date.now();
+    if (commit()) {
+      session.retries = 0;
+      writeBackup(true);
+      if (session.failing) { session.failing = false; notify("saved"); }
+      return true;
+    }
+    // A refused save: keep everything on this device, tell the learner, try again later.
+    session.dirty = true;
+    writeBackup(false);
+    if (!session.failing) { session.failing = true; notify("unsaved"); }
+    if (session.retries < RETRY_MS.length) {
+      session.timer = global.setTimeout(flush, RETRY_MS[session.retries]);
+      session.retries++;
+    }
+    return false;
+  }
+
+  function writeBackup(confirmed) {
+    var store = storage();
+    if (!store || !session.backupKey || session.lastState === null) return;
+    try {
+      store.setItem(session.backupKey, JSON.stringify({
+        state: session.lastState, location: session.lastLocation, confirmed: confirmed
+      }));
+    } catch (error) { /* full or denied */ }
+  }
+
+  function readBackup() {
+    var store = storage();
+    if (!store || !session.backupKey) return null;
+    try {
+      var record = JSON.parse(store.getItem(session.backupKey) || "null");
+      if (record && typeof record.state === "string" && PRINTABLE_ASCII.test(record.state)) return record;
+    } catch (error) { /* garbage: ignore */ }
+    return null;
+  }
+
   function elapsedMs() { return Date.now() - session.startedAt; }
 
   function setSessionTime() {
@@ -217,8 +302,9 @@
   }
 
   function count(element) {
-    var value = parseInt(get(element), 10);
-    return isFinite(value) && value >= 0 ? value : -1;
+    var text = get(element);
+    var value = /^[0-9]{1,9}$/.test(text) ? parseInt(text, 10) : -1;
+    return value <= MAX_COUNT ? value : -1;
   }
 
   function objectiveIndex(id, create) {
@@ -235,10 +321,13 @@
   }
 
   function readObjectives() {
-    var total = count("cmi.objectives._count");
+    var total = Math.min(count("cmi.objectives._count"), 1000);
+    var statusField = session.version === "scorm12" ? ".status" : ".success_status";
     for (var i = 0; i < total; i++) {
       var id = get("cmi.objectives." + i + ".id");
-      if (id) session.objectives[id] = i;
+      if (!id) continue;
+      session.objectives[id] = i;
+      if (get("cmi.objectives." + i + statusField) === "passed") session.passedObjectives[id] = true;
     }
     session.objectiveCount = Math.max(total, 0);
   }
@@ -273,33 +362,56 @@
     var entry = get(v12 ? "cmi.core.entry" : "cmi.entry");
     var location = get(v12 ? "cmi.core.lesson_location" : "cmi.location");
     var state = get("cmi.suspend_data");
+    var mode = get(v12 ? "cmi.core.lesson_mode" : "cmi.mode");
+    session.readOnly = mode === "browse" || mode === "review";
+    session.credit = get(v12 ? "cmi.core.credit" : "cmi.credit") !== "no-credit";
+    var learner = get(v12 ? "cmi.core.student_id" : "cmi.learner_id");
+    session.backupKey = "coursekit-backup:" + meta.courseId + ":" + meta.audience + ":" + identifier(learner);
+    var raw = parseFloat(get(v12 ? "cmi.core.score.raw" : "cmi.score.raw"));
+    if (isFinite(raw) && raw >= 0 && raw <= 100) session.best = raw;
     if (v12) {
       var mastery = parseFloat(get("cmi.student_data.mastery_score"));
       if (isFinite(mastery) && mastery >= 0 && mastery <= 100) session.passMark = mastery;
       var status = get("cmi.core.lesson_status");
       if (status === "passed" || status === "failed") session.passFail = status;
-      if (!status || status === "not attempted") set("cmi.core.lesson_status", "incomplete");
+      if (!session.readOnly && (!status || status === "not attempted")) set("cmi.core.lesson_status", "incomplete");
+      session.passed = status === "passed";
     } else {
       var scaled = parseFloat(get("cmi.scaled_passing_score"));
       if (isFinite(scaled) && scaled >= -1 && scaled <= 1) session.passMark = Math.max(0, scaled * 100);
       var completion = get("cmi.completion_status");
-      if (!completion || completion === "not attempted" || completion === "unknown") {
+      if (!session.readOnly && (!completion || completion === "not attempted" || completion === "unknown")) {
         set("cmi.completion_status", "incomplete");
       }
+      session.passed = get("cmi.success_status") === "passed";
     }
-    setExit();
     readObjectives();
-    var ids = meta.objectiveIds || [];
-    for (var i = 0; i < ids.length; i++) objectiveIndex(ids[i], true);
-    session.interactionCount = Math.max(count("cmi.interactions._count"), 0);
-    commit();
-    return {
+    var interactions = count("cmi.interactions._count");
+    session.countKnown = interactions >= 0;
+    session.interactionCount = Math.max(interactions, 0);
+    if (!session.readOnly) {
+      setExit();
+      var ids = meta.objectiveIds || [];
+      for (var i = 0; i < ids.length; i++) objectiveIndex(ids[i], true);
+      requestCommit();
+    }
+    var result = {
       connected: true,
       resumed: entry === "resume" || state !== "",
       state: state || null,
       location: location || "",
-      passMark: session.passMark
+      passMark: session.passMark,
+      passed: session.passed,
+      best: session.best,
+      mode: session.readOnly ? mode : "normal",
+      credit: session.credit
     };
+    // The LMS may hold older data than this device when its last saves were refused.
+    var backup = readBackup();
+    if (backup && backup.confirmed === false && backup.state !== state) {
+      result.backup = { state: backup.state, location: typeof backup.location === "string" ? backup.location : "" };
+    }
+    return result;
   }
 
   function start(meta) {
@@ -335,12 +447,17 @@
     session.stored = loadStored();
     var stored = typeof session.stored.state === "string" ? session.stored.state : null;
     session.finished = session.stored.finished === true;
+    session.passed = session.stored.passed === true;
     session.result = {
       connected: false,
       resumed: stored !== null,
       state: stored,
       location: typeof session.stored.location === "string" ? session.stored.location : "",
-      passMark: session.passMark
+      passMark: session.passMark,
+      passed: session.passed,
+      best: typeof session.stored.best === "number" ? session.stored.best : null,
+      mode: "normal",
+      credit: true
     };
     return session.result;
   }
@@ -354,6 +471,7 @@
       state = state == null ? "" : String(state);
       location = location == null ? "" : String(location);
       if (!PRINTABLE_ASCII.test(state) || !PRINTABLE_ASCII.test(location)) return;
+      if (session.readOnly) return;
       if (!connected()) {
         if (!session.started || session.terminated) return;
         session.stored.state = state;
@@ -365,23 +483,29 @@
       if (state.length <= limits.state) set("cmi.suspend_data", state);
       set(session.version === "scorm12" ? "cmi.core.lesson_location" : "cmi.location",
         location.slice(0, limits.location));
-      commit();
+      session.lastState = state;
+      session.lastLocation = location;
+      writeBackup(false);
+      requestCommit();
     } catch (error) { /* never throw into the player */ }
   }
 
   function interaction(record) {
     try {
-      if (!connected() || !record) return;
+      if (!connected() || !record || session.readOnly) return session.interactionCount;
       var v12 = session.version === "scorm12";
       var type = record.type;
-      if (type !== "choice" && type !== "true-false" && type !== "sequencing" && type !== "matching") return;
+      if (type !== "choice" && type !== "true-false" && type !== "sequencing" && type !== "matching") {
+        return session.interactionCount;
+      }
       var id = identifier(record.id);
-      if (!id) return;
-      var index = count("cmi.interactions._count");
+      if (!id) return session.interactionCount;
+      // Hosts that do not report _count keep earlier records: the next index comes from the saved state.
+      var index = session.countKnown ? count("cmi.interactions._count") : -1;
       if (index < 0) index = session.interactionCount;
       var prefix = "cmi.interactions." + index + ".";
       // 2004 order matters: id, then type, before any response (error 408 otherwise).
-      if (!set(prefix + "id", id)) return;
+      if (!set(prefix + "id", id)) return session.interactionCount;
       session.interactionCount = index + 1;
       set(prefix + "type", type);
       if (record.objectiveId) set(prefix + "objectives.0.id", identifier(record.objectiveId));
@@ -401,12 +525,22 @@
         set(prefix + "latency", v12 ? timespan12(latency) : duration2004(latency));
       }
       if (!v12 && record.description) set(prefix + "description", description2004(record.description));
+      requestCommit();
     } catch (error) { /* never throw into the player */ }
+    return session.interactionCount;
+  }
+
+  /** The next interaction index the player saved last time; used when the LMS gives no _count. */
+  function resumeInteractions(next) {
+    var value = Number(next);
+    if (!session.countKnown && isFinite(value) && value > session.interactionCount && value <= MAX_COUNT) {
+      session.interactionCount = Math.floor(value);
+    }
   }
 
   function progress(fraction) {
     try {
-      if (!connected() || session.version !== "scorm2004") return;
+      if (!connected() || session.version !== "scorm2004" || session.readOnly) return;
       var value = Math.min(1, Math.max(0, Number(fraction) || 0));
       set("cmi.progress_measure", decimal(value, 4));
     } catch (error) { /* never throw */ }
@@ -414,9 +548,12 @@
 
   function objective(id, status, scorePercent) {
     try {
-      if (!connected()) return;
+      if (!connected() || session.readOnly) return;
       var valid = { completed: 1, incomplete: 1, passed: 1, failed: 1 };
       if (!valid[status]) return;
+      if ((status === "passed" || status === "failed") && !session.credit) return;
+      // A passed objective stays passed (a practice retake never lowers it).
+      if (session.passedObjectives[identifier(id)] && status !== "passed") return;
       var index = objectiveIndex(id, true);
       if (index < 0) return;
       var prefix = "cmi.objectives." + index + ".";
@@ -443,13 +580,14 @@
           set(prefix + "completion_status", status);
         }
       }
-      commit();
+      if (status === "passed") session.passedObjectives[identifier(id)] = true;
+      requestCommit();
     } catch (error) { /* never throw */ }
   }
 
   function completed() {
     try {
-      if (!session.started || session.terminated) return;
+      if (!session.started || session.terminated || session.readOnly) return;
       if (!connected()) {
         session.stored.completed = true;
         writeStored();
@@ -461,31 +599,50 @@
         set("cmi.progress_measure", "1");
         set("cmi.completion_status", "completed");
       }
-      commit();
+      requestCommit();
     } catch (error) { /* never throw */ }
   }
 
   function score(percent, passed) {
     try {
-      if (!connected()) return;
       var value = clampPercent(percent);
       // The LMS's mastery score (from the manifest, or changed by an administrator) decides.
       var pass = session.passMark !== null ? value >= session.passMark : Boolean(passed);
-      var status = pass ? "passed" : "failed";
+      if (!connected()) {
+        if (!session.started || session.terminated) return;
+        // Offline: remember the pass and the best score the same way.
+        session.passed = session.passed || pass;
+        session.stored.passed = session.passed;
+        if (typeof session.stored.best !== "number" || value > session.stored.best) session.stored.best = value;
+        writeStored();
+        return;
+      }
+      if (session.readOnly || !session.credit) return;
+      // A pass is final and the best score stays: a worse retake changes neither.
+      var status = session.passed ? "passed" : (pass ? "passed" : "failed");
+      var better = session.best === null || value > session.best;
+      var statusChanges = !session.passed;
+      if (!better && !statusChanges) return;
       if (session.version === "scorm12") {
-        set("cmi.core.score.min", "0");
-        set("cmi.core.score.max", "100");
-        set("cmi.core.score.raw", decimal(value, 2));
-        set("cmi.core.lesson_status", status);
+        if (better) {
+          set("cmi.core.score.min", "0");
+          set("cmi.core.score.max", "100");
+          set("cmi.core.score.raw", decimal(value, 2));
+        }
+        if (statusChanges) set("cmi.core.lesson_status", status);
         session.passFail = status;
       } else {
-        set("cmi.score.scaled", decimal(value / 100, 4));
-        set("cmi.score.min", "0");
-        set("cmi.score.max", "100");
-        set("cmi.score.raw", decimal(value, 2));
-        set("cmi.success_status", status);
+        if (better) {
+          set("cmi.score.scaled", decimal(value / 100, 4));
+          set("cmi.score.min", "0");
+          set("cmi.score.max", "100");
+          set("cmi.score.raw", decimal(value, 2));
+        }
+        if (statusChanges) set("cmi.success_status", status);
       }
-      commit();
+      if (better) session.best = value;
+      session.passed = status === "passed";
+      requestCommit();
     } catch (error) { /* never throw */ }
   }
 
@@ -498,8 +655,9 @@
         writeStored();
         return;
       }
+      if (session.readOnly) return;
       setExit();
-      commit();
+      requestCommit();
     } catch (error) { /* never throw */ }
   }
 
@@ -507,9 +665,12 @@
     try {
       if (!session.started || session.terminated) return;
       if (connected()) {
+        // Finish commits: no Commit of our own just before it (one request per moment).
+        clearTimer();
         setSessionTime();
-        setExit();
-        invoke("finish", "");
+        if (!session.readOnly) setExit();
+        var ok = invoke("finish", "") === "true";
+        if (session.lastState !== null) writeBackup(ok && !session.failing);
       }
     } catch (error) { /* never throw */ }
     session.terminated = true;
@@ -520,10 +681,13 @@
       // Browsers drop work started while a page unloads: this is the commit that survives.
       if (global.document && global.document.visibilityState === "hidden" && connected()) {
         setSessionTime();
-        commit();
+        commitNow();
       }
     } catch (error) { /* never throw */ }
   }
+
+  /** The player's listener for save problems: fn("unsaved") when the LMS refuses, fn("saved") once it accepts. */
+  function onStatus(fn) { session.listener = fn; }
 
   global.CourseTracker = {
     start: start,
@@ -535,6 +699,8 @@
     score: score,
     finished: finished,
     terminate: terminate,
+    resumeInteractions: resumeInteractions,
+    onStatus: onStatus,
     // Exposed for tests and for the player's "tracked by your LMS" note; not part of the contract.
     formats: { timespan12: timespan12, duration2004: duration2004, clock12: clock12,
       timestamp2004: timestamp2004, response: formatResponse, identifier: identifier }

@@ -39,7 +39,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
                            "font-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'")
 
 # --- the state encoding (mirrored by player.js: keep the two in step) -------------------------
-# "1|<seed>|<visited>|<answers>|<scenarios>"
+# "2|<seed>|<visited>|<answers>|<scenarios>|<next>|<keys>"
 #   seed:      SEED_LENGTH base-36 digits (the learner's shuffle seed)
 #   visited:   one base-32 digit per 5 pages (bit j of digit i = page 5i+j visited)
 #   answers:   one code per question of every quiz (view.quizzes() order), joined by "."; "" = not answered
@@ -48,10 +48,34 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
 #   scenarios: one entry per scenario joined by "."; "" = not started; else the node index (base 36, fixed
 #              width) where the recorded path starts, then one digit per choice taken; at most `cap` choices
 #              are kept (older ones are dropped and the start node moves on)
-STATE_VERSION = "1"
+#   next:      the next cmi.interactions index (base 36, at most MAX_INTERACTIONS), for LMSs without _count
+#   keys:      KEY_LENGTH base-36 characters per page, then "-", per question, "-", per scenario: what each
+#              position meant when the state was saved, so a republished course keeps what still matches
+# (version "1" states, without next and keys, are still read when the course has not changed shape)
+STATE_VERSION = "2"
+KEY_LENGTH = 2
+MAX_INTERACTIONS = 10000
 SEED_LENGTH = 3
 PAGES_PER_DIGIT = 5
 MIN_SCENARIO_CAP = 6
+
+
+def state_key(*parts: object) -> str:
+    """A short, stable key for one page, question or scenario in the saved state (KEY_LENGTH base-36 chars)."""
+    digest = int(hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:8], 16)
+    return _base36(digest % 36**KEY_LENGTH).rjust(KEY_LENGTH, "0")
+
+
+def question_key(quiz: m.Quiz, question: m.Question) -> str:
+    """The state key of a question: its ids, type and answer size (a changed question is answered afresh)."""
+    return state_key("q", quiz.id, question.id, question.type, longest_answer(question))
+
+
+def scenario_key(scenario: m.Scenario) -> str:
+    """The state key of a scenario: its id and shape (a reshaped story starts again)."""
+    shape = [(node_id, [c.next for c in node.choices] if isinstance(node, m.DecisionNode) else [])
+             for node_id, node in scenario.nodes.items()]
+    return state_key("s", scenario.id, scenario.start, shape)
 
 
 def scenario_cap(scenario: m.Scenario) -> int:
@@ -119,8 +143,9 @@ def worst_case_state_length(view: AudienceView) -> int:
     answers = sum(longest_answer(q) for q in questions) + max(0, len(questions) - 1)
     paths = (sum(node_index_width(s) + longest_recorded_path(s) for s in scenarios)
              + max(0, len(scenarios) - 1))
+    keys = KEY_LENGTH * (pages + len(questions) + len(scenarios)) + 2
     return (len(STATE_VERSION) + 1 + SEED_LENGTH + 1 + math.ceil(pages / PAGES_PER_DIGIT) + 1 + answers
-            + 1 + paths)
+            + 1 + paths + 1 + len(_base36(MAX_INTERACTIONS)) + 1 + keys)
 
 
 # --- the screens of the module ------------------------------------------------------------------
@@ -275,6 +300,7 @@ def build_context(view: AudienceView, tracking: str) -> ModuleContext:
                 "correct": _question_correct(question),
                 "revisit": revisit,
                 "objectives": _objectives_of_pages(view, revisit, page_ids),
+                "k": question_key(quiz, question),
             })
         quizzes_data.append({"id": quiz.id, "screen": quiz_screens[quiz.id], "final": quiz.id == view.assessment.id,
                              "shuffle": quiz.shuffle, "passMark": quiz.pass_mark, "questions": questions})
@@ -292,7 +318,8 @@ def build_context(view: AudienceView, tracking: str) -> ModuleContext:
                 entry["ending"] = node.ending
             nodes.append(entry)
         scenarios_data.append({"id": scenario.id, "screen": screen_id, "start": index[scenario.start],
-                               "cap": scenario_cap(scenario), "width": node_index_width(scenario), "nodes": nodes})
+                               "cap": scenario_cap(scenario), "width": node_index_width(scenario), "nodes": nodes,
+                               "k": scenario_key(scenario)})
     modules_data = [{"pages": [page_ids[id(p)] for p in module.pages], "objectives": [o.id for o in module.objectives]}
                     for module in view.modules]
     data = {
@@ -308,6 +335,8 @@ def build_context(view: AudienceView, tracking: str) -> ModuleContext:
         "objectiveIds": [o.id for o in view.objectives],
         "screens": [s.id for s in screens],
         "pages": [page_ids[id(p)] for _, p in view.pages()],
+        "pageKeys": [state_key("p", mv.id, p.id) for mv, p in view.pages()],
+        "maxInteractions": MAX_INTERACTIONS,
         "modules": modules_data,
         "quizzes": quizzes_data,
         "scenarios": scenarios_data,

@@ -51,9 +51,11 @@ class LmsSite:
             bundle.extractall(target)
         return target
 
-    def url(self, version: str, launch: str, init: dict[str, Any] | None = None) -> str:
-        """The LMS page URL that mounts `launch` (a path under the site) with runtime `version` (12|2004)."""
-        query = {"version": version, "pkg": launch, "init": json.dumps(init or {})}
+    def url(self, version: str, launch: str, init: dict[str, Any] | None = None,
+            faults: dict[str, Any] | None = None) -> str:
+        """The LMS page URL that mounts `launch` (a path under the site) with runtime `version` (12|2004),
+        optionally with the faults of real hosts (see lms.js)."""
+        query = {"version": version, "pkg": launch, "init": json.dumps(init or {}), "faults": json.dumps(faults or {})}
         return f"{self.origin}/lms.html?{urllib.parse.urlencode(query)}"
 
     def close(self) -> None:
@@ -63,14 +65,14 @@ class LmsSite:
 
 
 def lms_init(version: str, *, mastery: float | None = None, completion_threshold: str | None = None,
-             resume: dict[str, Any] | None = None) -> dict[str, Any]:
+             resume: dict[str, Any] | None = None, mode: str = "normal", credit: str = "credit") -> dict[str, Any]:
     """What an LMS loads into the runtime before launch: learner, mode, credit, the manifest's pass mark,
     and for a relaunch the previous session's entry/location/suspend_data and status
-    (resume keys: state, location, status; 2004 also success, progress)."""
+    (resume keys: state, location, status, score; 2004 also success, progress)."""
     resume = resume or {}
     if version == "12":
-        core: dict[str, Any] = {"student_id": "learner1", "student_name": "Learner, Test", "lesson_mode": "normal",
-                                "credit": "credit"}
+        core: dict[str, Any] = {"student_id": "learner1", "student_name": "Learner, Test", "lesson_mode": mode,
+                                "credit": credit}
         data: dict[str, Any] = {"core": core}
         if mastery is not None:
             data["student_data"] = {"mastery_score": f"{mastery:g}"}
@@ -78,8 +80,10 @@ def lms_init(version: str, *, mastery: float | None = None, completion_threshold
             core.update({"entry": "resume", "lesson_location": resume.get("location", ""),
                          "lesson_status": resume.get("status", "incomplete")})
             data["suspend_data"] = resume.get("state", "")
+            if resume.get("score"):
+                core["score"] = {"raw": resume["score"], "min": "0", "max": "100"}
         return data
-    data = {"learner_id": "learner1", "learner_name": "Learner, Test", "mode": "normal", "credit": "credit"}
+    data = {"learner_id": "learner1", "learner_name": "Learner, Test", "mode": mode, "credit": credit}
     if mastery is not None:
         data["scaled_passing_score"] = f"{mastery / 100:g}"
     if completion_threshold is not None:
@@ -92,6 +96,9 @@ def lms_init(version: str, *, mastery: float | None = None, completion_threshold
         for key, element in (("success", "success_status"), ("progress", "progress_measure")):
             if resume.get(key):
                 data[element] = resume[key]
+        if resume.get("score"):
+            data["score"] = {"raw": resume["score"], "min": "0", "max": "100",
+                             "scaled": f"{float(resume['score']) / 100:g}"}
     return data
 
 

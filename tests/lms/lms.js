@@ -19,10 +19,36 @@
   var calls = [];
   var finished = false;
   var api = {};
+  // Faults of real hosts, switched on by the test: ?faults={"refuseCommit": n, "hideCount": true, "count": "…"}
+  //   refuseCommit: the first n Commits return "false" (n = -1: all of them);
+  //   hideCount:    GetValue(cmi.interactions._count) returns "" and interactions are kept here (window.__kept)
+  //                 by the index the SCO sent, like hosts that store every key they are given;
+  //   count:        GetValue(cmi.interactions._count / cmi.objectives._count) returns this value.
+  var faults = JSON.parse(params.get("faults") || "{}");
+  var refused = 0;
+  var kept = {};
+  window.__kept = kept;
+  function faulty(name, args) {
+    var element = String(args[0]);
+    if (/Commit$/.test(name) && faults.refuseCommit && (faults.refuseCommit < 0 || refused < faults.refuseCommit)) {
+      refused++;
+      return "false";
+    }
+    if (/GetValue$/.test(name) && /^cmi\.(interactions|objectives)\._count$/.test(element)) {
+      if (faults.count !== undefined) return String(faults.count);
+      if (faults.hideCount && element === "cmi.interactions._count") return "";
+    }
+    if (/SetValue$/.test(name) && faults.hideCount && /^cmi\.interactions\./.test(element)) {
+      kept[element] = String(args[1]);
+      return "true";
+    }
+    return null;
+  }
   methods.forEach(function (name) {
     api[name] = function () {
       var args = Array.prototype.slice.call(arguments).map(String);
-      var result = runtime[name].apply(runtime, arguments);
+      var fault = faulty(name, args);
+      var result = fault !== null ? fault : runtime[name].apply(runtime, arguments);
       if (name.indexOf("Error") < 0 && name.indexOf("Diagnostic") < 0) {
         calls.push({
           method: name,

@@ -54,7 +54,7 @@ def set_values(calls: list[Call]) -> list[tuple[str, str]]:
     return [(c["args"][0], c["args"][1]) for c in calls if c["method"] in ("LMSSetValue", "SetValue")]
 
 
-def check_calls(calls: list[Call], version: str, *, finished: bool = True) -> list[str]:
+def check_calls(calls: list[Call], version: str, *, finished: bool = True, min_commit_gap_ms: int = 900) -> list[str]:
     """Every breach of the SCORM rules in this call log; an empty list means the log is clean."""
     problems: list[str] = []
     v12 = version == "12"
@@ -77,18 +77,23 @@ def check_calls(calls: list[Call], version: str, *, finished: bool = True) -> li
         if c["method"] in (init, finish, setter, committer) and c["result"] != "true":
             problems.append(f"{c['method']}({', '.join(c['args'])}) returned {c['result']} (error {c['error']})")
 
-    # Commit on every status change: before any further interaction or state write.
+    # Every status change is committed: by a Commit or by Finish (values are coalesced, one Commit per moment).
     status_elements = {"cmi.core.lesson_status"} if v12 else {"cmi.completion_status", "cmi.success_status"}
     pending: str | None = None
     for c in calls:
         if c["method"] == setter and c["args"][0] in status_elements:
-            pending = f"{c['args'][0]}={c['args'][1]}"
-        elif c["method"] in (committer, finish):
+            pending = pending or f"{c['args'][0]}={c['args'][1]}"
+        elif c["method"] in (committer, finish) and c["result"] == "true":
             pending = None
-        elif c["method"] == setter and pending and (
-                c["args"][0].startswith("cmi.interactions.") or c["args"][0] == "cmi.suspend_data"):
-            problems.append(f"status change {pending} not committed before {c['args'][0]}")
-            pending = None
+    if pending and (finished or finishes):
+        problems.append(f"status change {pending} never committed")
+
+    # At most one Commit in flight: hosts that send the whole CMI per Commit need a gap between them.
+    commit_times = [c.get("time") for c in calls if c["method"] == committer]
+    for before, after in zip(commit_times, commit_times[1:]):
+        if before is not None and after is not None and after - before < min_commit_gap_ms:
+            problems.append(f"two Commits {after - before} ms apart (at most one per {min_commit_gap_ms} ms)")
+            break
 
     interactions: dict[int, dict[str, str]] = {}
     objectives: dict[int, dict[str, str]] = {}
