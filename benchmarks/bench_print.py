@@ -27,6 +27,7 @@ def _pages(pdf: Path) -> int:
 def measure(repo: Path) -> dict[str, str]:
     """Per course and audience: median build seconds, slowest document; per PDF: pages and KB."""
     sys.path.insert(0, str(repo))
+    from coursekit.targets import run_target
     from coursekit.targets.print import PrintTarget
 
     figures: dict[str, str] = {}
@@ -40,7 +41,7 @@ def measure(repo: Path) -> dict[str, str]:
                 out = Path(scratch) / f"both-{run}"
                 out.mkdir()
                 started = time.perf_counter()
-                PrintTarget().build(course, out, list(course.audiences))
+                run_target(PrintTarget(), course, out, list(course.audiences))
                 both.append(time.perf_counter() - started)
             figures[f"{label}: print target, all {len(course.audiences)} audiences"] = \
                 f"{statistics.median(both):.2f} s (median of {RUNS})"
@@ -54,7 +55,7 @@ def measure(repo: Path) -> dict[str, str]:
                     def note(_audience: str, name: str, seconds: float) -> None:
                         per_document.setdefault(name, []).append(seconds)
 
-                    PrintTarget(on_document=note).build(course, out, [audience])
+                    run_target(PrintTarget(on_document=note), course, out, [audience])
                     times.append(time.perf_counter() - started)
                 slowest = max(per_document, key=lambda name: statistics.median(per_document[name]))
                 figures[f"{label}: `{audience}`"] = (

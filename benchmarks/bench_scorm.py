@@ -29,6 +29,7 @@ def _schema_bytes(archive: Path) -> int:
 def measure(repo: Path) -> dict[str, str]:
     """Sizes, worst-case state lengths and build times of the scorm12 and scorm2004 targets."""
     sys.path.insert(0, str(repo))
+    from coursekit.targets import run_target
     from coursekit.targets.scorm import SCORM12, SCORM2004, Scorm12Target, Scorm2004Target
     from coursekit.targets.web import worst_case_state_length
     from coursekit.view import audience_view
@@ -50,7 +51,7 @@ def measure(repo: Path) -> dict[str, str]:
             for _ in range(RUNS):
                 with tempfile.TemporaryDirectory() as scratch:
                     started = time.perf_counter()
-                    written = target.build(course, Path(scratch), audiences)
+                    written = run_target(target, course, Path(scratch), audiences).written
                     times.append(time.perf_counter() - started)
                     sizes = {path.name: (path.stat().st_size, _schema_bytes(path)) for path in written}
             for name, (size, schemas) in sorted(sizes.items()):

@@ -26,6 +26,7 @@ def _sizes(data: bytes) -> str:
 def measure(repo: Path) -> dict[str, str]:
     """Player size, per-audience index.html size and worst-case state length, web build time (median of 5)."""
     sys.path.insert(0, str(repo))
+    from coursekit.targets import run_target
     from coursekit.targets.web import PLAYER_DIR, WebTarget, player_css, worst_case_state_length
     from coursekit.view import audience_view
 
@@ -49,7 +50,7 @@ def measure(repo: Path) -> dict[str, str]:
                 out = Path(scratch) / f"run{run}"
                 out.mkdir()
                 started = time.perf_counter()
-                WebTarget().build(course, out, audiences)
+                run_target(WebTarget(), course, out, audiences)
                 times.append(time.perf_counter() - started)
             for audience in audiences:
                 index = (out / f"{course.id}-{audience}" / "index.html").read_bytes()

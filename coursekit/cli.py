@@ -146,7 +146,11 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
     console = _console(stderr=True)
     click.echo(_coverage_line(result), err=True)
     with BuildProgress(names, jobs or min(len(names), os.cpu_count() or 1), console) as progress:
-        results = build_course(course, out, names, chosen, jobs=jobs, on_done=progress.done)
+        results = build_course(course, out, names, chosen, jobs=jobs, sources=result.sources, strict=strict,
+                               on_done=progress.done)
+    for target_result in results:
+        for warning in target_result.warnings:
+            click.echo(warning, err=True)
     failed = [r for r in results if r.error]
     for failure in failed:
         click.echo(f"{failure.name}: {'internal error (a coursekit bug, please report it):' if failure.internal else ''}"

@@ -11,19 +11,21 @@ from pathlib import Path
 
 from coursekit.errors import BuildError, ContentErrors, UserError
 from coursekit.model import Course
-from coursekit.targets import TARGETS, load_target
+from coursekit.positions import SourceMap
+from coursekit.targets import TARGETS, BuildContext, load_target
 from coursekit.validate import Validated, validate_course
 from coursekit.write import discard_staging, recover, stage_dir, swap_in
 
 
 @dataclass(frozen=True)
 class TargetResult:
-    """What one target wrote (paths relative to the output folder), or why it failed."""
+    """What one target wrote (paths relative to the output folder) and warned, or why it failed."""
 
     name: str
     files: tuple[str, ...] = ()
     error: str = ""
     internal: bool = False
+    warnings: tuple[str, ...] = ()
 
 
 def resolve_targets(names: Sequence[str]) -> list[str]:
@@ -43,23 +45,28 @@ def resolve_audiences(course: Course, names: Sequence[str]) -> list[str]:
     return [name for name in course.audiences if not names or name in names]
 
 
-def _run_target(name: str, course: Course, out: str, audiences: list[str]) -> TargetResult:
+def _run_target(name: str, course: Course, out: str, audiences: list[str], sources: SourceMap,
+                strict: bool = False) -> TargetResult:
     """Build one target into its staging folder (runs in a worker process)."""
-    staging = Path(out) / f".{name}.tmp"
+    ctx = BuildContext(course, tuple(audiences), Path(out) / f".{name}.tmp", sources, target=name)
     try:
-        target = load_target(name)
-        written = target.build(course, staging, audiences)
-        return TargetResult(name, tuple(sorted(p.relative_to(staging).as_posix() for p in written)))
+        load_target(name).build(ctx)
     except (BuildError, ContentErrors, UserError) as exc:
-        return TargetResult(name, error=str(exc))
+        return TargetResult(name, error=str(exc), warnings=tuple(ctx.warnings))
     except Exception:  # an internal bug: keep the traceback for the report
-        return TargetResult(name, error=traceback.format_exc(), internal=True)
+        return TargetResult(name, error=traceback.format_exc(), internal=True, warnings=tuple(ctx.warnings))
+    if strict and ctx.warnings:
+        return TargetResult(name, error=f"{len(ctx.warnings)} warning{'s' if len(ctx.warnings) != 1 else ''} "
+                            "(errors with --strict): fix the lines above", warnings=tuple(ctx.warnings))
+    return TargetResult(name, ctx.relative_files(), warnings=tuple(ctx.warnings))
 
 
 def build_course(course: Course, out: Path, target_names: Sequence[str], audiences: Sequence[str], *,
-                 jobs: int | None = None,
+                 jobs: int | None = None, sources: SourceMap | None = None, strict: bool = False,
                  on_done: Callable[[TargetResult], None] | None = None) -> list[TargetResult]:
-    """Build targets into staging folders; swap them all in only if every one succeeded."""
+    """Build targets into staging folders; swap them all in only if every one succeeded (with `strict`,
+    a target that warned has failed)."""
+    sources = sources or SourceMap()
     out.mkdir(parents=True, exist_ok=True)
     recover(out)
     for name in target_names:
@@ -68,13 +75,14 @@ def build_course(course: Course, out: Path, target_names: Sequence[str], audienc
     results: list[TargetResult] = []
     if jobs <= 1 or len(target_names) <= 1:
         for name in target_names:
-            results.append(_run_target(name, course, str(out), list(audiences)))
+            results.append(_run_target(name, course, str(out), list(audiences), sources, strict))
             if on_done:
                 on_done(results[-1])
     else:
         # Targets are independent; heavy ones (PDF, PPTX) run side by side in worker processes.
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_run_target, name, course, str(out), list(audiences)) for name in target_names]
+            futures = [pool.submit(_run_target, name, course, str(out), list(audiences), sources, strict)
+                       for name in target_names]
             for future in as_completed(futures):
                 results.append(future.result())
                 if on_done:

@@ -22,6 +22,7 @@ from coursekit.errors import ContentError, ContentErrors, display_path
 from coursekit.ids import interaction_id
 from coursekit.inputs import image_problem, markdown_problems, url_problem
 from coursekit.load import CourseFiles, Document, Loc, decode_text, find_and_load, inside, load_yaml
+from coursekit.positions import FileLines, SourceMap
 from coursekit.wording import WordingChecker
 
 # --- Pydantic errors, rewritten for authors ------------------------------------------
@@ -303,6 +304,7 @@ class Validated:
     warnings: list[ContentError]
     coverage: list[CoverageRow]
     root: Path
+    sources: SourceMap = field(default_factory=SourceMap)  # model object → YAML file:line, for targets
 
 
 def _in_audience(audiences: list[str], audience: str) -> bool:
@@ -322,6 +324,7 @@ class _Checker:
         self.course_doc = files.course
         self.wording_docs: list[Document] = []
         self.broken: set[str] = set(files.broken)
+        self.placed: dict[Loc, Document] = {}  # where each file sits in the Course model
 
     # helpers
     def ref(self, doc: Document, loc: Loc, value: str, known: Iterable[str], what: str, fix: str) -> bool:
@@ -397,14 +400,21 @@ class _Checker:
                 )
                 coverage = compute_coverage(course)
                 self.coverage_warnings(coverage, course)
+                self.placed[()] = self.course_doc
+                for key, (_, sdoc) in scenarios.items():
+                    self.placed[("scenarios", key)] = sdoc
+                for key, (_, qdoc) in quizzes.items():
+                    self.placed[("quizzes", key)] = qdoc
         if strict:
             self.errors += [ContentError(w.path, w.line, w.message) for w in self.warnings]
             self.warnings = []
             if self.errors:
                 course = None
         self.warnings += self.notices
+        sources = SourceMap({prefix: FileLines(d.display, dict(d.lines), frozenset(d.blocks))
+                             for prefix, d in self.placed.items()})
         return Validated(course if not self.errors else None, sorted(set(self.errors)),
-                         sorted(set(self.warnings)), coverage, self.root)
+                         sorted(set(self.warnings)), coverage, self.root, sources)
 
     def check_facts_age(self, course: m.CourseFile, doc: Document) -> None:
         """Facts older than 6 months: a warning; 12 months or more: a warning that --strict turns into an error."""
@@ -669,6 +679,7 @@ class _Checker:
                 self.errors.append(pdoc.error(("activities",), f"the activities add up to {total} minutes but "
                                               f"duration_minutes is {plan.duration_minutes}: make them agree"))
             extras[kind] = plan
+            self.placed[(kind,)] = pdoc
             self.wording_docs.append(pdoc)
         leaflets: dict[str, m.Leaflet] = {}
         for audience_name, relative in course.facilitation.leaflets.items():
@@ -688,6 +699,7 @@ class _Checker:
             for si, step in enumerate(leaflet.steps):
                 self.refs(ldoc, ("steps", si, "teaches"), step.teaches, advice_ids, "advice point", advice_fix)
             leaflets[audience_name] = leaflet
+            self.placed[("leaflets", audience_name)] = ldoc
             self.wording_docs.append(ldoc)
         extras["leaflets"] = leaflets
         for plan in (extras.get("lesson"), extras.get("talk")):

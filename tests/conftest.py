@@ -74,6 +74,32 @@ def course_named(name: str):  # type: ignore[no-untyped-def]
     return result.course
 
 
+def patched_course(tmp_path: Path, edits: dict[str, list[tuple[str, str]]], name: str = "phishing") -> Path:
+    """A copy of a fixture course with text replaced in some of its files ({file: [(old, new), ...]})."""
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+    for relative, pairs in edits.items():
+        path = root / relative
+        text = path.read_text("utf-8")
+        for old, new in pairs:
+            assert old in text, f"{old!r} is not in {relative}"
+            text = text.replace(old, new, 1)
+        path.write_text(text, "utf-8")
+    return root
+
+
+def build_validated(root: Path, target: str, out: Path, audiences: list[str] | None = None):  # type: ignore[no-untyped-def]
+    """Validate the course under `root` and build one target as the pipeline does (with YAML positions)."""
+    from coursekit.targets import load_target, run_target
+    from coursekit.validate import validate_course
+
+    result = validate_course(root)
+    if result.course is None:
+        pytest.fail("the course does not validate:\n" + "\n".join(map(str, result.errors)))
+    chosen = audiences if audiences is not None else list(result.course.audiences)
+    return run_target(load_target(target), result.course, out, chosen, sources=result.sources)
+
+
 def require_shared(relative: str) -> Path:
     """A file from ../shared (the planners' folder CI lays beside the clone); missing fails in CI, skips locally."""
     path = SHARED / relative

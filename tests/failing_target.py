@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
-from typing import Sequence
 
-from coursekit.model import Course
-from coursekit.targets import Target
+from coursekit.errors import BuildError
+from coursekit.targets import BuildContext, Target
 
 
 class FailingTarget(Target):
@@ -16,10 +14,36 @@ class FailingTarget(Target):
     name = "failing"
     description = "fails midway (tests only)"
 
-    def build(self, course: Course, out: Path, audiences: Sequence[str]) -> list[Path]:
+    def build(self, ctx: BuildContext) -> None:
         """Write half an output, then fail."""
-        (out / "half.txt").write_text("half")
+        ctx.write_text("half.txt", "half")
         raise RuntimeError("simulated crash midway")
+
+
+class ContentFailingTarget(Target):
+    """Writes a file, then finds the content cannot be built (an author's mistake, not a bug)."""
+
+    name = "content-failing"
+    description = "fails on content midway (tests only)"
+
+    def build(self, ctx: BuildContext) -> None:
+        """Write half an output, then raise a BuildError located at the final quiz's first question."""
+        ctx.write_text("half.txt", "half")
+        question = ctx.course.quizzes[ctx.course.assessment.quiz].questions[0]
+        raise BuildError(f"{ctx.where(question)}: this question cannot be laid out (simulated)")
+
+
+class WarningTarget(Target):
+    """Writes a file and warns about the final quiz's first question."""
+
+    name = "warning"
+    description = "warns (tests only)"
+
+    def build(self, ctx: BuildContext) -> None:
+        """Write one file and report one warning."""
+        ctx.write_text("note.txt", "written")
+        question = ctx.course.quizzes[ctx.course.assessment.quiz].questions[0]
+        ctx.warn("simulated warning about this question", question)
 
 
 class SlowTarget(Target):
@@ -28,8 +52,7 @@ class SlowTarget(Target):
     name = "slow"
     description = "hangs (tests only)"
 
-    def build(self, course: Course, out: Path, audiences: Sequence[str]) -> list[Path]:
+    def build(self, ctx: BuildContext) -> None:
         """Write part of an output, then wait."""
-        (out / "partial.txt").write_text("partial")
+        ctx.write_text("partial.txt", "partial")
         time.sleep(60)
-        return []

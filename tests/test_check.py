@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, course_named, require_tool
 
+from coursekit.targets import run_target
 from coursekit.targets.scorm import Scorm12Target, Scorm2004Target
 
 pytestmark = pytest.mark.browser
@@ -27,7 +28,7 @@ def coursekit(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
 def package(course_name: str, version: str, out: Path) -> Path:
     """One SCORM zip of the course for its first audience, built by the real target."""
     course = course_named(course_name)
-    (archive,) = TARGETS[version]().build(course, out, [next(iter(course.audiences))])
+    (archive,) = run_target(TARGETS[version](), course, out, [next(iter(course.audiences))]).written
     return archive
 
 

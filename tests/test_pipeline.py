@@ -14,7 +14,7 @@ import pytest
 
 from coursekit.pipeline import build_course
 from coursekit.targets import TARGETS
-from coursekit.validate import load_course
+from coursekit.validate import load_course, validate_course
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,6 +29,8 @@ def tree_digest(folder: Path) -> dict[str, str]:
 def with_test_targets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(TARGETS, "failing", "failing_target:FailingTarget")
     monkeypatch.setitem(TARGETS, "slow", "failing_target:SlowTarget")
+    monkeypatch.setitem(TARGETS, "content-failing", "failing_target:ContentFailingTarget")
+    monkeypatch.setitem(TARGETS, "warning", "failing_target:WarningTarget")
 
 
 def test_failed_build_leaves_previous_outputs_byte_identical(phishing_root: Path, tmp_path: Path,
@@ -44,6 +46,61 @@ def test_failed_build_leaves_previous_outputs_byte_identical(phishing_root: Path
     assert set(failed) == {"failing"} and failed["failing"].internal
     assert "simulated crash midway" in failed["failing"].error
     assert tree_digest(out) == before  # coverage was rebuilt fine, but nothing was swapped in
+
+
+def test_content_failure_in_one_target_leaves_previous_outputs_untouched(phishing_root: Path, tmp_path: Path,
+                                                                        with_test_targets: None) -> None:
+    """A BuildError (the author's content cannot be built) in one target while another succeeds: nothing is
+    swapped in, the error names the YAML line, and no staging folder is left behind."""
+    result = validate_course(phishing_root)
+    assert result.course is not None
+    course = result.course
+    out = tmp_path / "outputs"
+    assert not any(r.error for r in build_course(course, out, ["coverage"], list(course.audiences), jobs=1))
+    (out / "coverage" / "coverage.md").write_text("the previous build", "utf-8")
+    before = tree_digest(out)
+    results = build_course(course, out, ["coverage", "content-failing"], list(course.audiences), jobs=2,
+                           sources=result.sources)
+    by_name = {r.name: r for r in results}
+    assert by_name["coverage"].error == "" and by_name["coverage"].files == ("coverage.json", "coverage.md")
+    failed = by_name["content-failing"]
+    assert not failed.internal
+    # quizzes/final.yaml: `questions:` is line 6, its first item `- id: sender` line 7.
+    assert failed.error == "quizzes/final.yaml:7: this question cannot be laid out (simulated)"
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in out.iterdir()) == ["coverage"]
+
+
+def _cli_with_test_targets(phishing_root: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    code = ("import sys; sys.path.insert(0, sys.argv[2]); from coursekit.targets import TARGETS; "
+            "TARGETS['warning'] = 'failing_target:WarningTarget'; "
+            "TARGETS['content-failing'] = 'failing_target:ContentFailingTarget'; from coursekit.cli import main; "
+            "main(['build', '--course', sys.argv[1], '--out', sys.argv[3], *sys.argv[4:]])")
+    return subprocess.run([sys.executable, "-c", code, str(phishing_root), str(REPO / "tests"), str(out), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_target_warnings_are_printed_and_strict_makes_them_errors(phishing_root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "outputs"
+    proc = _cli_with_test_targets(phishing_root, out, "coverage", "warning")
+    assert proc.returncode == 0, proc.stderr
+    line = "quizzes/final.yaml:7: warning: simulated warning about this question"
+    assert line in proc.stderr.splitlines()
+    assert (out / "warning" / "note.txt").is_file()
+    (out / "coverage" / "coverage.md").write_text("the previous build", "utf-8")
+    before = tree_digest(out)
+    strict = _cli_with_test_targets(phishing_root, out, "--strict", "coverage", "warning")
+    assert strict.returncode == 2, strict.stderr
+    assert line in strict.stderr.splitlines() and "Traceback" not in strict.stderr
+    assert "left as it was" in strict.stderr
+    assert tree_digest(out) == before  # nothing swapped in, not even the target that did not warn
+
+
+def test_content_failure_exits_2_naming_the_line(phishing_root: Path, tmp_path: Path) -> None:
+    proc = _cli_with_test_targets(phishing_root, tmp_path, "coverage", "content-failing")
+    assert proc.returncode == 2
+    assert "content-failing: quizzes/final.yaml:7: this question cannot be laid out (simulated)" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "coverage").exists()
 
 
 def test_killed_build_leaves_previous_outputs_byte_identical(phishing_root: Path, tmp_path: Path) -> None:

@@ -19,11 +19,12 @@ from coursekit import theme
 from coursekit.errors import BuildError
 from coursekit.pipeline import build_course
 from coursekit.targets import print as printing
+from coursekit.targets import run_target
 from coursekit.text import to_plain
 from coursekit.validate import load_course
 from coursekit.view import AudienceView, audience_view
 
-from conftest import FIXTURES, REPO, require_tool, course_named
+from conftest import FIXTURES, REPO, build_validated, course_named, patched_course, require_tool
 
 pytestmark = pytest.mark.poppler
 
@@ -497,15 +498,15 @@ def test_the_build_refuses_network_resources() -> None:
     assert renderer.layout(html.replace("https://example.org/tracker.png", "data:,")).pages  # local is fine
 
 
-def test_a_leaflet_that_cannot_fit_is_a_clear_build_error(phishing_root: Path, tmp_path: Path) -> None:
-    course = load_course(phishing_root)
-    leaflet = course.leaflets["staff"]
-    crowded = leaflet.model_copy(update={"warning_signs": [f"Sign number {i} is worth a long sentence of "
-                                                           "explanation that wraps" for i in range(30)]})
-    course = course.model_copy(update={"leaflets": {**course.leaflets, "staff": crowded}})
-    expected = r"^course/leaflet-staff.yaml:1: the staff leaflet does not fit \(inside left panel by [\d.]+ mm"
+def test_a_leaflet_that_cannot_fit_is_a_clear_build_error(tmp_path: Path) -> None:
+    """The failure names the leaflet file and the line of the field that overflows (warning_signs: line 5)."""
+    signs = ", ".join(f"Sign number {i} is worth a long sentence of explanation that wraps" for i in range(30))
+    root = patched_course(tmp_path, {"course/leaflet-staff.yaml": [
+        ("warning_signs: [It is urgent., The address looks odd.]", f"warning_signs: [{signs}]")]})
+    expected = (r"^course/leaflet-staff.yaml:5: the staff leaflet does not fit \(inside left panel by [\d.]+ mm"
+                r".*\): shorten its 'warning_signs'")
     with pytest.raises(BuildError, match=expected):
-        printing.PrintTarget().build(course, tmp_path, ["staff"])
+        build_validated(root, "print", tmp_path / "out", ["staff"])
 
 
 def test_missing_pdftoppm_is_a_build_error_naming_poppler(phishing_root: Path, tmp_path: Path,
@@ -514,7 +515,7 @@ def test_missing_pdftoppm_is_a_build_error_naming_poppler(phishing_root: Path, t
     monkeypatch.setattr(printing.shutil, "which",
                         lambda name: None if name == "pdftoppm" else real_which(name))
     with pytest.raises(BuildError, match="poppler-utils"):
-        printing.PrintTarget().build(load_course(phishing_root), tmp_path, ["staff"])
+        run_target(printing.PrintTarget(), load_course(phishing_root), tmp_path, ["staff"])
 
 
 def test_small_helpers() -> None:

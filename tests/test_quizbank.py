@@ -21,6 +21,7 @@ import pytest
 from lxml import etree
 
 from coursekit import model as m
+from coursekit.targets import run_target
 from coursekit.targets.quizbank import QuizbankTarget
 from coursekit.targets.quizbank_gift import escape_gift
 from coursekit.text import to_html, to_inline_html, to_plain
@@ -162,7 +163,7 @@ class Built:
 
 
 def build_into(course: m.Course, out: Path) -> list[Path]:
-    return QuizbankTarget().build(course, out, list(course.audiences))
+    return run_target(QuizbankTarget(), course, out, list(course.audiences)).written
 
 
 def load(name: str) -> m.Course:

@@ -20,6 +20,7 @@ import pytest
 
 from conftest import FIXTURES, REPO, require_tool, course_named
 from coursekit.model import Course
+from coursekit.targets import run_target
 from coursekit.targets.scorm import Scorm12Target, Scorm2004Target
 from coursekit.validate import validate_course
 from coursekit.view import audience_view
@@ -63,7 +64,7 @@ def packages(site: LmsSite, tmp_path_factory: pytest.TempPathFactory) -> dict[tu
             course = load_course(course_name)
             out = tmp_path_factory.mktemp(f"e2e-{course_name}-{version}")
             audience = key[2] if len(key) > 2 else next(iter(course.audiences))
-            (archive,) = TARGETS[version]().build(course, out, [audience])
+            (archive,) = run_target(TARGETS[version](), course, out, [audience]).written
             folder = site.add_package(archive, f"{course_name}-{version}-{audience}")
             with zipfile.ZipFile(archive) as bundle:
                 assert "imsmanifest.xml" in bundle.namelist()

@@ -24,6 +24,7 @@ import pytest
 import test_scorm_e2e as e2e
 from conftest import course_named, require_tool
 
+from coursekit.targets import run_target
 from coursekit.targets.scorm import Scorm12Target, Scorm2004Target
 
 pytestmark = pytest.mark.browser
@@ -168,7 +169,7 @@ def archives(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     course = course_named("phishing")
     built = {}
     for version, target in TARGETS.items():
-        (archive,) = target().build(course, tmp_path_factory.mktemp(f"host-{version}"), ["students"])
+        (archive,) = run_target(target(), course, tmp_path_factory.mktemp(f"host-{version}"), ["students"]).written
         built[version] = archive
     return built
 

@@ -25,6 +25,7 @@ from lxml import etree
 from conftest import FIXTURES, REPO, SHARED, course_named
 from coursekit.errors import BuildError
 from coursekit.model import Assessment, Course
+from coursekit.targets import run_target
 from coursekit.targets.scorm import SCORM12, SCORM2004, Scorm12Target, Scorm2004Target, check_interaction_ids, \
     check_state_length, control_files, interaction_ids, TEMPLATES
 from coursekit.validate import validate_course
@@ -78,7 +79,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     packages: dict[str, dict[str, Path]] = {}
     for version, target_class in TARGET_CLASSES.items():
         out = tmp_path_factory.mktemp(f"scorm{version}-{request.param}")
-        written = target_class().build(course, out, list(course.audiences))
+        written = run_target(target_class(), course, out, list(course.audiences)).written
         assert sorted(p.name for p in written) == sorted(f"{course.id}-{a}.zip" for a in course.audiences)
         assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written), "staging left behind"
         packages[version] = {}
@@ -209,7 +210,7 @@ def test_builds_are_byte_identical(built: dict[str, Any], tmp_path: Path) -> Non
     for version, target_class in TARGET_CLASSES.items():
         out = tmp_path / version
         out.mkdir()
-        for archive in target_class().build(course, out, list(course.audiences)):
+        for archive in run_target(target_class(), course, out, list(course.audiences)).written:
             assert archive.read_bytes() == built["packages"][version][archive.stem[len(course.id) + 1:]].read_bytes()
 
 
@@ -274,7 +275,7 @@ def test_oversized_state_fails_scorm12_with_a_clear_message(oversized_course: Pa
     length = worst_case_state_length(view)
     assert length > 4096
     with pytest.raises(BuildError) as failure:
-        Scorm12Target().build(result.course, tmp_path, ["students"])
+        run_target(Scorm12Target(), result.course, tmp_path, ["students"])
     message = str(failure.value)
     for part in ("SCORM 1.2", "'phishing-basics'", "'students'", str(length), "4096"):
         assert part in message, message

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from conftest import require_tool, course_named
+from conftest import build_validated, course_named, patched_course, require_tool
 from pptx import Presentation
 from pptx.enum.action import PP_ACTION
 from pptx.enum.shapes import MSO_SHAPE_TYPE
@@ -19,7 +19,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from coursekit import model as m
 from coursekit import theme
 from coursekit.model import QUESTION_TYPES
-from coursekit.targets import load_target
+from coursekit.targets import load_target, run_target
 from coursekit.targets.slides import PREVIEWS_ENV, render_pdfs
 from coursekit.targets.slides_fit import EMU_PER_PT, MIN_SIZE, frame_overflow
 from coursekit.targets.slides_outline import LETTERS
@@ -96,7 +96,7 @@ def build(course: m.Course, out: Path, audiences: list[str] | None = None) -> li
     """Run the slides target into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     chosen = audiences if audiences is not None else list(course.audiences)
-    return load_target("slides").build(course, out, chosen)
+    return run_target(load_target("slides"), course, out, chosen).written
 
 
 @pytest.fixture(scope="session")
@@ -213,25 +213,36 @@ def test_audiences_choose_decks_and_no_plan_means_no_deck(built: dict[str, Built
 
 
 def test_missing_libreoffice_skips_previews_with_a_warning(built: dict[str, Built], tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PREVIEWS_ENV, "1")
     monkeypatch.setenv("PATH", str(tmp_path))  # neither soffice nor pdftoppm can be found
     course = built["phishing"].course
-    files = build(course, tmp_path / "out")
-    assert [p.suffix for p in files] == [".pptx", ".pptx"]
-    assert "previews skipped" in capsys.readouterr().err
+    ctx = run_target(load_target("slides"), course, tmp_path / "out", list(course.audiences))
+    assert [p.suffix for p in ctx.written] == [".pptx", ".pptx"]
+    # Through the warning channel (so `--strict` sees it), not printed by the target.
+    assert ctx.warnings == ["slides: warning: soffice and pdftoppm not installed: previews skipped (install "
+                            "LibreOffice and poppler-utils, or run `make test` once)"]
 
 
-def test_content_that_cannot_fit_stops_the_build_with_a_clear_error(built: dict[str, Built],
-                                                                      tmp_path: Path) -> None:
+def test_content_that_cannot_fit_stops_the_build_with_a_clear_error(tmp_path: Path) -> None:
+    """A layout failure names the YAML file and line of the text that does not fit."""
     from coursekit.errors import BuildError
 
-    course = built["phishing"].course
-    assert course.talk is not None
-    endless = course.talk.model_copy(update={"title": "A title that goes on " * 60})
-    with pytest.raises(BuildError, match=r"^course/talk.yaml:1: slides: the title .* is too long to fit even at 18 pt"):
-        build(course.model_copy(update={"talk": endless}), tmp_path / "out", ["staff"])
+    root = patched_course(tmp_path, {"course/talk.yaml": [("title: Phishing (staff briefing)",
+                                                           "title: " + "A title that goes on " * 60)]})
+    with pytest.raises(BuildError, match=r"^course/talk.yaml:2: slides: the title .* is too long to fit even at 18 pt"):
+        build_validated(root, "slides", tmp_path / "out", ["staff"])
+
+
+def test_a_choice_that_cannot_fit_names_its_scenario_line(tmp_path: Path) -> None:
+    from coursekit.errors import BuildError
+
+    # The second choice of the first decision, scenarios/odd-email.yaml line 21, made far too long.
+    long_choice = "Check who sent it, " + "and then check again very carefully, " * 150 + "then decide"
+    root = patched_course(tmp_path, {"scenarios/odd-email.yaml": [("- text: Check who sent it",
+                                                                   f"- text: {long_choice}")]})
+    with pytest.raises(BuildError, match=r"^scenarios/odd-email.yaml:21: slides: the choices of .* do not fit"):
+        build_validated(root, "slides", tmp_path / "out", ["students"])
 
 
 def test_decks_are_16_9_with_the_theme_fonts_and_fixed_dates(one: Built) -> None:

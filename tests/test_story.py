@@ -16,6 +16,7 @@ from lms.scorm_rules import check_calls, interaction_records
 
 from coursekit import model as m
 from coursekit.pipeline import build_course
+from coursekit.targets import run_target
 from coursekit.targets.scorm import Scorm12Target, Scorm2004Target
 from coursekit.validate import validate_course
 from coursekit.view import audience_view
@@ -64,7 +65,7 @@ def story_packages(site: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[
     packages = {}
     for version, target in (("12", Scorm12Target), ("2004", Scorm2004Target)):
         out = tmp_path_factory.mktemp(f"story-{version}")
-        (archive,) = target().build(course, out, ["students"])
+        (archive,) = run_target(target(), course, out, ["students"]).written
         folder = site.add_package(archive, f"story-{version}")
         packages[version] = {"launch": f"{folder.name}/index.html", "view": audience_view(course, "students")}
     return packages

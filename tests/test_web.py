@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 from conftest import FIXTURES, REPO, require_tool, course_named
 from coursekit import model as m
 from coursekit.model import QUESTION_TYPES, Course
-from coursekit.targets import TARGETS, load_target
+from coursekit.targets import TARGETS, load_target, run_target
 from coursekit.targets import web
 from coursekit.targets.web import CONTENT_SECURITY_POLICY, WebTarget, render_module, worst_case_state_length
 from coursekit.validate import validate_course
@@ -66,7 +66,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Any:
         if name not in cache:
             course = load(name)
             out = tmp_path_factory.mktemp(f"web-{name}")
-            files = load_target("web").build(course, out, list(course.audiences))
+            files = run_target(load_target("web"), course, out, list(course.audiences)).written
             cache[name] = {"course": course, "out": out, "files": files}
         return cache[name]
 
@@ -197,7 +197,7 @@ def test_builds_are_byte_identical(tmp_path: Path, built: Any) -> None:
     course: Course = built("phishing")["course"]
 
     def digest(folder: Path) -> dict[str, str]:
-        WebTarget().build(course, folder, list(course.audiences))
+        run_target(WebTarget(), course, folder, list(course.audiences))
         return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                 for p in sorted(folder.rglob("*")) if p.is_file()}
 

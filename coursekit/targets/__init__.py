@@ -1,13 +1,75 @@
-"""Output targets. A target gets a validated Course (never YAML) and writes files into a folder."""
+"""Output targets. A target gets a BuildContext (a validated Course, never YAML) and writes through it."""
 
 from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from coursekit.model import Course
+from coursekit.positions import DEFAULT_FILE, SourceMap
+
+
+@dataclass
+class BuildContext:
+    """What a target builds from and writes through: the course, the audiences, its staging folder,
+    a record of the files it wrote, a warning channel, and the YAML file:line of any model object.
+
+    Plain data, so it pickles to worker processes (a target that fans out merges the copies back with
+    `merge`)."""
+
+    course: Course
+    audiences: tuple[str, ...]
+    out: Path
+    sources: SourceMap = field(default_factory=SourceMap)
+    target: str = ""
+    written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def path(self, rel: str | Path) -> Path:
+        """The path of `rel` inside the staging folder (parents created), recorded as written: for files
+        a library writes itself (WeasyPrint, python-pptx, a zip)."""
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path not in self.written:
+            self.written.append(path)
+        return path
+
+    def write_text(self, rel: str | Path, text: str) -> Path:
+        """Write UTF-8 text (LF line ends on every machine) to `rel`; return its path."""
+        path = self.path(rel)
+        path.write_text(text, "utf-8", newline="\n")
+        return path
+
+    def write_bytes(self, rel: str | Path, data: bytes) -> Path:
+        """Write bytes to `rel`; return its path."""
+        path = self.path(rel)
+        path.write_bytes(data)
+        return path
+
+    def where(self, obj: Any, *fields: str | int) -> str:
+        """The YAML file:line of a model object (then of `fields` inside it), e.g. "quizzes/final.yaml:41";
+        "course/course.yaml" when it is not known."""
+        if obj is None:
+            return DEFAULT_FILE
+        return self.sources.where(self.course, obj, *fields)
+
+    def warn(self, message: str, obj: Any = None, *fields: str | int) -> None:
+        """Report a warning (the pipeline prints it; --strict makes it an error), located at `obj` if given."""
+        prefix = f"{self.where(obj, *fields)}: " if obj is not None else (f"{self.target}: " if self.target else "")
+        self.warnings.append(f"{prefix}warning: {message}")
+
+    def merge(self, other: BuildContext) -> None:
+        """Take over what a copy of this context (e.g. in a worker process) wrote and warned."""
+        self.written += [path for path in other.written if path not in self.written]
+        self.warnings += [warning for warning in other.warnings if warning not in self.warnings]
+
+    def relative_files(self) -> tuple[str, ...]:
+        """The written files, relative to `out`, sorted."""
+        return tuple(sorted({p.relative_to(self.out).as_posix() for p in self.written if p.is_file()}))
 
 
 class Target(ABC):
@@ -17,8 +79,8 @@ class Target(ABC):
     description: str = ""
 
     @abstractmethod
-    def build(self, course: Course, out: Path, audiences: Sequence[str]) -> list[Path]:
-        """Write this target's files for `audiences` into `out`; return the paths written."""
+    def build(self, ctx: BuildContext) -> None:
+        """Write this target's files for `ctx.audiences` through `ctx`."""
 
 
 # name -> "module:Class". Imported lazily so `coursekit validate` never loads WeasyPrint or python-pptx.
@@ -39,3 +101,12 @@ def load_target(name: str) -> Target:
     target = getattr(importlib.import_module(module_name), class_name)()
     assert target.name == name, f"target {TARGETS[name]} calls itself {target.name!r}, registered as {name!r}"
     return target
+
+
+def run_target(target: Target, course: Course, out: Path, audiences: Sequence[str], *,
+               sources: SourceMap | None = None) -> BuildContext:
+    """Build `target` into `out` (created if missing) and return its context (files written, warnings)."""
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = BuildContext(course, tuple(audiences), out, sources or SourceMap(), target=target.name)
+    target.build(ctx)
+    return ctx

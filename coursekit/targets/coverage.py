@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 
 from coursekit.model import Course
-from coursekit.targets import Target
+from coursekit.targets import BuildContext, Target
 from coursekit.validate import CoverageRow, compute_coverage
 
 
@@ -40,10 +39,8 @@ class CoverageTarget(Target):
     name = "coverage"
     description = "where each advice point is taught and assessed"
 
-    def build(self, course: Course, out: Path, audiences: Sequence[str]) -> list[Path]:
-        """Write the coverage report for `audiences`."""
-        rows = compute_coverage(course)
-        markdown, data = out / "coverage.md", out / "coverage.json"
-        markdown.write_text(coverage_markdown(course, rows, audiences), "utf-8")
-        data.write_text(coverage_json(rows), "utf-8")
-        return [markdown, data]
+    def build(self, ctx: BuildContext) -> None:
+        """Write the coverage report for the audiences being built."""
+        rows = compute_coverage(ctx.course)
+        ctx.write_text("coverage.md", coverage_markdown(ctx.course, rows, ctx.audiences))
+        ctx.write_text("coverage.json", coverage_json(rows))

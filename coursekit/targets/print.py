@@ -24,7 +24,7 @@ from markupsafe import Markup
 from coursekit import model as m
 from coursekit import theme
 from coursekit.errors import BuildError
-from coursekit.targets import Target
+from coursekit.targets import BuildContext, Target
 from coursekit.text import to_html, to_inline_html
 from coursekit.view import AudienceView, audience_view
 
@@ -543,7 +543,14 @@ def _flow_help(renderer: Renderer, context: dict[str, Any], html: str, laid_out:
     return html, laid_out
 
 
-def render_document(renderer: Renderer, view: AudienceView, document: PrintDocument) -> Any:
+# Which leaflet field fills each fixed panel: a panel that overflows names that field's line.
+PANEL_FIELDS = {"cover panel": "tagline", "inside flap": "what_it_is", "back panel (help contacts)": "help",
+                "inside left panel": "warning_signs", "inside middle panel": "steps",
+                "inside right panel": "core_message", "poster page": "steps"}
+
+
+def render_document(renderer: Renderer, view: AudienceView, document: PrintDocument,
+                    ctx: BuildContext | None = None) -> Any:
     """Lay out one printable. Fixed-size ones (leaflet, poster) try denser layouts until they fit; the
     leaflet's help cards that do not fit on the back panel move to the inside right panel."""
     common = _common(view, document.title, document.name)
@@ -559,11 +566,15 @@ def render_document(renderer: Renderer, view: AudienceView, document: PrintDocum
         problems = _check(html, laid_out, document)
         if not problems:
             return laid_out
-    where = _describe(problems, document)
-    # Targets never see YAML lines, but the author still needs to know which file to shorten.
-    leaflet_file = view.course.facilitation.leaflets.get(view.name, "the leaflet file")
-    raise BuildError(f"{leaflet_file}:1: the {view.name} {document.name} does not fit ({where}): "
-                     f"shorten its copy (what_it_is, warning_signs, steps) or list fewer help contacts")
+    details = _describe(problems, document)
+    panels = sorted((mm, label) for label, mm in problems if label in PANEL_FIELDS)
+    field_name = PANEL_FIELDS[panels[-1][1]] if panels else ""
+    fields = (field_name,) if field_name else ()
+    where = (ctx.where(view.leaflet, *fields) if ctx is not None
+             else view.course.facilitation.leaflets.get(view.name, "the leaflet file"))
+    shorten = f"shorten its '{field_name}'" if field_name else "shorten its copy (what_it_is, warning_signs, steps)"
+    raise BuildError(f"{where}: the {view.name} {document.name} does not fit ({details}): "
+                     f"{shorten} or list fewer help contacts")
 
 
 def write_preview(pdf: Path, png: Path) -> Path:
@@ -581,20 +592,20 @@ PREVIEW_MISSING = ("print: pdftoppm is missing, so the PDF previews cannot be ma
                    "install poppler-utils (`make build` does it; or apt-get install poppler-utils)")
 
 
-def build_audience(course: m.Course, out: Path, audience: str,
-                   on_document: Callable[[str, str, float], None] | None = None) -> list[Path]:
-    """Write every printable of one audience and its previews (one renderer: fonts and CSS loaded once)."""
+def build_audience(ctx: BuildContext, audience: str,
+                   on_document: Callable[[str, str, float], None] | None = None) -> BuildContext:
+    """Write every printable of one audience and its previews through `ctx` (one renderer: fonts and CSS
+    loaded once); returns `ctx` (a worker process sends its copy back)."""
     renderer = Renderer()
-    view = audience_view(course, audience)
-    written: list[Path] = []
+    view = audience_view(ctx.course, audience)
     for document in audience_documents(view):
         started = time.perf_counter()
-        pdf = out / audience / f"{document.name}.pdf"
-        renderer.write(render_document(renderer, view, document), pdf)
-        written += [pdf, write_preview(pdf, out / "previews" / f"{audience}-{document.name}.png")]
+        pdf = ctx.path(f"{audience}/{document.name}.pdf")
+        renderer.write(render_document(renderer, view, document, ctx), pdf)
+        write_preview(pdf, ctx.path(f"previews/{audience}-{document.name}.png"))
         if on_document:
             on_document(audience, document.name, time.perf_counter() - started)
-    return written
+    return ctx
 
 
 class PrintTarget(Target):
@@ -608,16 +619,18 @@ class PrintTarget(Target):
         self.on_document = on_document  # (audience, name, seconds): used by the benchmark, in-process only
         self.jobs = jobs
 
-    def build(self, course: m.Course, out: Path, audiences: Sequence[str]) -> list[Path]:
+    def build(self, ctx: BuildContext) -> None:
         """Write every printable for each audience, with previews; audiences side by side when cores allow."""
         if shutil.which("pdftoppm") is None:
             raise BuildError(PREVIEW_MISSING)
+        audiences = list(ctx.audiences)
         jobs = self.jobs or min(len(audiences), os.cpu_count() or 1)
         if jobs <= 1 or self.on_document is not None:
-            return [path for audience in audiences
-                    for path in build_audience(course, out, audience, self.on_document)]
+            for audience in audiences:
+                build_audience(ctx, audience, self.on_document)
+            return
         # Layout is CPU-bound Python: separate processes, one per audience, each with its own renderer.
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             count = len(audiences)
-            parts = list(pool.map(build_audience, [course] * count, [out] * count, audiences))
-        return [path for part in parts for path in part]
+            for part in pool.map(build_audience, [ctx] * count, audiences):
+                ctx.merge(part)

@@ -12,14 +12,10 @@ Shared decisions live here so the four formats say the same thing:
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-
-import click
 
 from coursekit import model as m
-from coursekit.targets import Target
+from coursekit.targets import BuildContext, Target
 from coursekit.view import AudienceView, audience_view
 
 HELP_TITLE = "Help and support"
@@ -136,38 +132,26 @@ def help_id(quiz: m.Quiz) -> str:
     return f"{quiz.id}.help"
 
 
-def warn(message: str) -> None:
-    """Print a build warning on stderr (shown by `coursekit build`)."""
-    click.echo(f"quizbank: warning: {message}", err=True)
-
-
 class QuizbankTarget(Target):
     """Writes, per audience, a GIFT file, a Moodle XML file, a QTI 1.2 zip and a Kahoot spreadsheet."""
 
     name = "quizbank"
     description = "question banks for Moodle (GIFT, XML), Canvas (QTI 1.2 zip) and Kahoot (xlsx)"
 
-    def build(self, course: m.Course, out: Path, audiences: Sequence[str]) -> list[Path]:
+    def build(self, ctx: BuildContext) -> None:
         """Write the four quiz-bank files (and the Kahoot skipped-questions list) for each audience."""
         from coursekit.targets.quizbank_gift import gift_text
         from coursekit.targets.quizbank_kahoot import write_kahoot
         from coursekit.targets.quizbank_moodle import moodle_xml
         from coursekit.targets.quizbank_qti import write_qti_zip
 
-        written: list[Path] = []
-        for audience in audiences:
+        course = ctx.course
+        for audience in ctx.audiences:
             view = audience_view(course, audience)
-            folder = out / audience
-            folder.mkdir(parents=True, exist_ok=True)
-            stem = course.id
-            gift = folder / f"{stem}.gift.txt"
-            gift.write_text(gift_text(view), "utf-8", newline="\n")
-            xml = folder / f"{stem}.moodle.xml"
-            xml.write_bytes(moodle_xml(view))
-            written += [gift, xml, write_qti_zip(view, folder / f"{stem}.qti.zip")]
-            xlsx, skipped_file, skipped = write_kahoot(view, folder / f"{stem}.kahoot.xlsx",
-                                                       folder / f"{stem}.kahoot-skipped.txt")
-            for line in skipped:
-                warn(f"{audience}: Kahoot: {line}")
-            written += [xlsx, skipped_file]
-        return written
+            stem = f"{audience}/{course.id}"
+            ctx.write_text(f"{stem}.gift.txt", gift_text(view))
+            ctx.write_bytes(f"{stem}.moodle.xml", moodle_xml(view))
+            write_qti_zip(view, ctx.path(f"{stem}.qti.zip"))
+            skipped = write_kahoot(view, ctx.path(f"{stem}.kahoot.xlsx"), ctx.path(f"{stem}.kahoot-skipped.txt"))
+            for entry in skipped:
+                ctx.warn(f"{audience}: Kahoot: {entry}", entry.question)

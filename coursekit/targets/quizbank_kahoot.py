@@ -209,8 +209,8 @@ def skipped_text(view: AudienceView, rows: list[KahootRow], skipped: list[Skippe
     return "\n".join(lines) + "\n"
 
 
-def write_kahoot(view: AudienceView, xlsx: Path, skipped_file: Path) -> tuple[Path, Path, list[str]]:
-    """Write the spreadsheet and the skipped-questions list; return both paths and the warnings."""
+def write_kahoot(view: AudienceView, xlsx: Path, skipped_file: Path) -> list[Skipped]:
+    """Write the spreadsheet and the skipped-questions list; return the questions left out."""
     rows, skipped = kahoot_rows(view)
     data = _workbook_bytes(view, rows, skipped_file.name)
     # Re-zip with sorted entries and fixed timestamps (openpyxl stamps the wall clock on each entry).
@@ -222,4 +222,4 @@ def write_kahoot(view: AudienceView, xlsx: Path, skipped_file: Path) -> tuple[Pa
                 target.write_bytes(source.read(name))
         zip_folder(Path(tmp), xlsx)
     skipped_file.write_text(skipped_text(view, rows, skipped, xlsx.name), "utf-8", newline="\n")
-    return xlsx, skipped_file, [str(entry) for entry in skipped]
+    return skipped

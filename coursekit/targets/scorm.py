@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree
 
 from coursekit.errors import BuildError
-from coursekit.model import Course, DecisionNode
-from coursekit.targets import Target
+from coursekit.model import DecisionNode
+from coursekit.targets import BuildContext, Target
 from coursekit.view import AudienceView, audience_view
 from coursekit.write import zip_folder
 
@@ -128,7 +129,7 @@ def package_files(folder: Path) -> list[str]:
 
 
 def build_package(view: AudienceView, version: ScormVersion, folder: Path, archive: Path) -> Path:
-    """Render the module into `folder`, add the manifest (and control files), and zip it to `archive`."""
+    """Render the module into the scratch `folder`, add the manifest (and control files), zip it to `archive`."""
     from coursekit.targets.web import render_module
 
     check_interaction_ids(view)
@@ -142,7 +143,7 @@ def build_package(view: AudienceView, version: ScormVersion, folder: Path, archi
         etree.fromstring(manifest.encode("utf-8"), etree.XMLParser(no_network=True, resolve_entities=False))
     except etree.XMLSyntaxError as error:  # a template bug, but say where
         raise RuntimeError(f"internal error: {version.label} manifest for {view.name!r} is not XML: {error}")
-    (folder / "imsmanifest.xml").write_text(manifest, "utf-8")
+    (folder / "imsmanifest.xml").write_text(manifest, "utf-8", newline="\n")
     # The XML control documents (ADL's XSDs, unmodified) go next to the manifest, as ADL's packages do.
     for schema in control_files(version):
         target = folder / schema.relative_to(TEMPLATES / version.control_files)
@@ -156,20 +157,14 @@ class _ScormTarget(Target):
 
     version: ScormVersion = SCORM12
 
-    def build(self, course: Course, out: Path, audiences: Sequence[str]) -> list[Path]:
-        """Write <course-id>-<audience>.zip for each audience into `out`."""
-        written: list[Path] = []
-        for audience in audiences:
+    def build(self, ctx: BuildContext) -> None:
+        """Write <course-id>-<audience>.zip for each audience."""
+        course = ctx.course
+        for audience in ctx.audiences:
             view = audience_view(course, audience)
-            folder = out / f".{course.id}-{audience}"
-            if folder.exists():
-                shutil.rmtree(folder)
-            folder.mkdir(parents=True)
-            try:
-                written.append(build_package(view, self.version, folder, out / f"{course.id}-{audience}.zip"))
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
-        return written
+            # The unzipped module is scratch, not an output: only the zip is recorded.
+            with tempfile.TemporaryDirectory(prefix="coursekit-scorm-") as scratch:
+                build_package(view, self.version, Path(scratch), ctx.path(f"{course.id}-{audience}.zip"))
 
 
 class Scorm12Target(_ScormTarget):

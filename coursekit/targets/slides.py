@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import zipfile
@@ -33,11 +32,12 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
+from pydantic import BaseModel
 
 from coursekit import model as m
 from coursekit import theme
 from coursekit.errors import BuildError
-from coursekit.targets import Target
+from coursekit.targets import BuildContext, Target
 from coursekit.targets.slides_fit import (
     EMU_PER_PT,
     LINE_FACTOR,
@@ -317,7 +317,7 @@ def split_paragraph(paragraph: Para, box: Box) -> list[Para]:
                 pieces.append(head)
                 break
         else:
-            raise BuildError(f"slides: a paragraph does not fit on a slide even at {MIN_SIZE:g} pt: "
+            raise FitError(text, f"slides: a paragraph does not fit on a slide even at {MIN_SIZE:g} pt: "
                              f"{text[:80]!r}")
     return [*pieces, rest]
 
@@ -561,12 +561,14 @@ class Renderer:
         self.layout = self.prs.slide_layouts[5]  # "Title Only": a real title placeholder, nothing else
         self.first_slide: dict[str, Any] = {}
         self.pending: list[tuple[Any, str, str]] = []  # (shape, target key, source title)
+        self.current: SlideSpec | None = None  # the slide being drawn, for error messages
 
     def render(self, pages: list[Page]) -> Any:
         """Every page as a slide; returns the presentation."""
         for page in pages:
             slide = self.prs.slides.add_slide(self.layout)
             self.first_slide.setdefault(page.spec.key, slide)
+            self.current = page.spec
             self.draw(slide, page)
         for shape, key, source in self.pending:
             if key not in self.first_slide:
@@ -624,7 +626,7 @@ class Renderer:
         sizes = ((44.0, 40.0) + TITLE_SIZES[2:]) if kind == "title" else TITLE_SIZES
         size = next((s for s in sizes if title_lines_fit(page.title, s, box)), None)
         if size is None:
-            raise BuildError(f"slides: the title {page.title!r} is too long to fit even at {MIN_SIZE:g} pt")
+            raise FitError(page.title, f"slides: the title {page.title!r} is too long to fit even at {MIN_SIZE:g} pt")
         title = slide.shapes.title
         title.left, title.top, title.width, title.height = emu(box.x), emu(box.y), emu(box.w), emu(box.h)
         anchor = MSO_ANCHOR.BOTTOM if kind in ("title", "section") else MSO_ANCHOR.MIDDLE
@@ -662,7 +664,8 @@ class Renderer:
             if sum(heights) + gap * (len(texts) - 1) <= area.h:
                 break
         else:
-            raise BuildError(f"slides: the choices of {spec.title!r} do not fit even at {MIN_SIZE:g} pt")
+            longest = max((choice.label.split("  ", 1)[-1] for choice in spec.choices), key=len)
+            raise FitError(longest, f"slides: the choices of {spec.title!r} do not fit even at {MIN_SIZE:g} pt")
         y = area.y
         for choice, groups, height in zip(spec.choices, texts, heights, strict=True):
             shape = plain_shape(slide, MSO_SHAPE.ROUNDED_RECTANGLE, Box(area.x, y, area.w, height),
@@ -709,7 +712,8 @@ class Renderer:
         boxes = [Box(c.x + icon + 16, c.y, c.w - icon - 16, c.h) for c in cells]
         size = fit_size(texts, boxes, (26.0, 24.0, 22.0, 20.0, 18.0))
         if size is None:
-            raise BuildError(f"slides: the steps on {spec.title!r} do not fit even at {MIN_SIZE:g} pt")
+            longest = max((step.text for step in steps), key=len)
+            raise FitError(longest, f"slides: the steps on {spec.title!r} do not fit even at {MIN_SIZE:g} pt")
         for step, cell, box, groups in zip(steps, cells, boxes, texts, strict=True):
             add_icon(slide, step.icon, Box(cell.x, cell.y + 4, icon, icon), f"Icon: {step.title}")
             add_text(slide, box, groups, size, spec.kind, name=f"Step {step.title}")
@@ -758,11 +762,82 @@ def set_properties(prs: Any, course: m.Course, plan: m.Plan) -> None:
     properties.created = properties.modified = properties.last_printed = fixed
 
 
-def build_deck(course: m.Course, plan: m.Plan, path: Path) -> Deck:
-    """Build and write the deck for one plan."""
-    pages = [page for spec in build_outline(course, plan) for page in paginate(spec)]
+class FitError(BuildError):
+    """Text that cannot fit on a slide; `text` is the offending text, to find its YAML line."""
+
+    def __init__(self, text: str, message: str) -> None:
+        super().__init__(message)
+        self.text = text
+
+
+def _folded(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def field_holding(obj: Any, text: str) -> tuple[str | int, ...]:
+    """The field path inside model object `obj` of the string that holds `text` (markdown and spacing
+    ignored); () if none does."""
+    needle = _folded(text)[:60]
+
+    def search(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+        if isinstance(value, str):
+            return path if needle and needle in _folded(value) else None
+        if isinstance(value, BaseModel):
+            items: list[tuple[str | int, Any]] = [(info.alias or name, getattr(value, name))
+                                                  for name, info in type(value).model_fields.items()]
+        elif isinstance(value, list):
+            items = list(enumerate(value))
+        elif isinstance(value, dict):
+            items = list(value.items())
+        else:
+            return None
+        for key, item in items:
+            found = search(item, path + (key,))
+            if found is not None:
+                return found
+        return None
+
+    return search(obj, ()) or ()
+
+
+def _located(error: BuildError, spec: SlideSpec | None, plan: m.Plan, course: m.Course,
+             ctx: BuildContext | None) -> BuildError:
+    """The error prefixed with the YAML file:line of the text that does not fit."""
+    source, fields = spec.source if spec is not None and spec.source is not None else (plan, ())
+    if isinstance(error, FitError) and error.text:
+        fields = fields + field_holding(_at(source, fields), error.text)
+    where = (ctx.where(source, *fields) if ctx is not None
+             else getattr(course.facilitation, plan.kind) or plan.kind)
+    return BuildError(f"{where}: {error}: shorten this text or split it")
+
+
+def _at(obj: Any, fields: tuple[str | int, ...]) -> Any:
+    for key in fields:
+        if isinstance(obj, BaseModel):
+            name = next((n for n, info in type(obj).model_fields.items() if (info.alias or n) == key), str(key))
+            obj = getattr(obj, name, None)
+        elif isinstance(obj, (list, dict)):
+            try:
+                obj = obj[key]  # type: ignore[index]
+            except (IndexError, KeyError, TypeError):
+                return None
+    return obj
+
+
+def build_deck(course: m.Course, plan: m.Plan, path: Path, ctx: BuildContext | None = None) -> Deck:
+    """Build and write the deck for one plan; content that cannot fit names its YAML file:line."""
+    pages = []
+    for spec in build_outline(course, plan):
+        try:
+            pages += paginate(spec)
+        except BuildError as exc:
+            raise _located(exc, spec, plan, course, ctx) from exc
     unique_titles(pages)
-    prs = Renderer(course, plan).render(pages)
+    renderer = Renderer(course, plan)
+    try:
+        prs = renderer.render(pages)
+    except BuildError as exc:
+        raise _located(exc, renderer.current, plan, course, ctx) from exc
     set_properties(prs, course, plan)
     buffer = io.BytesIO()
     prs.save(buffer)
@@ -784,40 +859,36 @@ def render_pdfs(decks: Sequence[Path], outdir: Path, *, timeout: float = 300) ->
     return {deck: outdir / f"{deck.stem}.pdf" for deck in decks if (outdir / f"{deck.stem}.pdf").is_file()}
 
 
-def write_previews(decks: Sequence[Deck], folder: Path) -> list[Path]:
+def write_previews(decks: Sequence[Deck], ctx: BuildContext, folder: str = "previews") -> None:
     """PNG previews (40 dpi) of each deck's title, first decision, first quiz question and help slides."""
     if os.environ.get(PREVIEWS_ENV, "1") in ("0", "false", "no"):
-        return []
+        return
     if not decks:
-        return []
+        return
     missing = [tool for tool in ("soffice", "pdftoppm") if shutil.which(tool) is None]
     if missing:
-        print(f"slides: {' and '.join(missing)} not installed: previews skipped (install LibreOffice and "
-              "poppler-utils, or run `make test` once)", file=sys.stderr)
-        return []
-    written: list[Path] = []
+        ctx.warn(f"{' and '.join(missing)} not installed: previews skipped (install LibreOffice and "
+                 "poppler-utils, or run `make test` once)")
+        return
     with tempfile.TemporaryDirectory(prefix="coursekit-previews-") as scratch:
         try:
             pdfs = render_pdfs([deck.path for deck in decks], Path(scratch))
         except (subprocess.SubprocessError, OSError) as error:
-            print(f"slides: LibreOffice could not render the decks ({error}): previews skipped",
-                  file=sys.stderr)
-            return []
-        folder.mkdir(parents=True, exist_ok=True)
+            ctx.warn(f"LibreOffice could not render the decks ({error}): previews skipped")
+            return
         for deck in decks:
             pdf = pdfs.get(deck.path)
             if pdf is None:
-                print(f"slides: no PDF for {deck.path.name}: previews skipped", file=sys.stderr)
+                ctx.warn(f"no PDF for {deck.path.name}: previews skipped")
                 continue
             for kind in PREVIEW_KINDS:
                 if kind not in deck.kinds:
                     continue
                 number = deck.kinds.index(kind) + 1
-                target = folder / f"{deck.path.stem}-{number:02d}-{kind}"
+                target = ctx.path(f"{folder}/{deck.path.stem}-{number:02d}-{kind}.png")
                 subprocess.run(["pdftoppm", "-r", "40", "-f", str(number), "-l", str(number), "-png",
-                                "-singlefile", str(pdf), str(target)], check=True, capture_output=True)
-                written.append(target.with_suffix(".png"))
-    return written
+                                "-singlefile", str(pdf), str(target.with_suffix(""))], check=True,
+                               capture_output=True)
 
 
 class SlidesTarget(Target):
@@ -826,15 +897,12 @@ class SlidesTarget(Target):
     name = "slides"
     description = "lesson and talk slide decks (PPTX) with speaker notes"
 
-    def build(self, course: m.Course, out: Path, audiences: Sequence[str]) -> list[Path]:
+    def build(self, ctx: BuildContext) -> None:
         """Write one deck per plan whose audience is being built."""
+        course = ctx.course
         decks = []
         for plan in (course.lesson, course.talk):
-            if plan is None or plan.audience not in audiences:
+            if plan is None or plan.audience not in ctx.audiences:
                 continue
-            try:
-                decks.append(build_deck(course, plan, out / f"{course.id}-{plan.kind}.pptx"))
-            except BuildError as exc:
-                # Targets never see YAML lines, but the author still needs to know which plan to shorten.
-                raise BuildError(f"{getattr(course.facilitation, plan.kind)}:1: {exc}") from exc
-        return [deck.path for deck in decks] + write_previews(decks, out / "previews")
+            decks.append(build_deck(course, plan, ctx.path(f"{course.id}-{plan.kind}.pptx"), ctx))
+        write_previews(decks, ctx)

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from coursekit import model as m
 from coursekit.errors import BuildError
@@ -84,6 +85,8 @@ class SlideSpec:
     footer: list[Para] = field(default_factory=list)
     columns: int = 1
     compact: list[Group] = field(default_factory=list)  # a shorter body to use rather than splitting
+    # The model object (and field path inside it) this slide's text comes from: errors name its YAML line.
+    source: tuple[Any, tuple[str | int, ...]] | None = None
 
 
 def para(text: str, *, bold: bool = False, italic: bool = False, colour: str = "", level: int = 0) -> Para:
@@ -149,7 +152,9 @@ class OutlineBuilder:
     # --- helpers --------------------------------------------------------------------------------------------
 
     def add(self, slide: SlideSpec) -> SlideSpec:
-        """Append a slide."""
+        """Append a slide (its text comes from the plan unless it says otherwise)."""
+        if slide.source is None:
+            slide.source = (self.plan, ())
         self.slides.append(slide)
         return slide
 
@@ -209,7 +214,7 @@ class OutlineBuilder:
         notes = [to_plain(plan.overview), self.safeguarding,
                  "Help contacts are on the last slide: leave it up at the end.",
                  f"Timing: the whole session is {minutes_text(plan.duration_minutes)}."]
-        self.add(SlideSpec("title", "title", plan.title, groups, notes, footer=footer))
+        self.add(SlideSpec("title", "title", plan.title, groups, notes, footer=footer, source=(plan, ("title",))))
 
     def objectives_slide(self) -> None:
         """Objectives, with outcomes, baseline and vocabulary for the presenter."""
@@ -241,7 +246,7 @@ class OutlineBuilder:
         notes = [*self.talking_points(activity), timing]
         if activity.resources:
             notes.append("Resources: " + "; ".join(activity.resources))
-        self.add(SlideSpec(f"activity-{index}", "section", activity.title, groups, notes))
+        self.add(SlideSpec(f"activity-{index}", "section", activity.title, groups, notes, source=(activity, ())))
         for page_id in activity.pages:
             page = self.page(page_id)
             image = None
@@ -252,7 +257,8 @@ class OutlineBuilder:
                 image = (path, page.image.alt)
             self.add(SlideSpec(f"activity-{index}-page-{page.id}", "content", page.title,
                                [[p] for p in markdown_paras(page.body)],
-                               self.talking_points(activity) + [self.activity_timing(activity)], image=image))
+                               self.talking_points(activity) + [self.activity_timing(activity)], image=image,
+                               source=(page, ("body",))))
         if activity.scenario:
             scenario = self.course.scenarios.get(activity.scenario)
             if scenario is None:
@@ -302,7 +308,8 @@ class OutlineBuilder:
             choices = [Link(f"{LETTERS[j]}  {c.text}", choice_keys[j],
                             f"Choice {LETTERS[j]}: {c.text}. Select to see what happens.")
                        for j, c in enumerate(node.choices)]
-            self.add(SlideSpec(key[node_id], "decision", node.prompt, groups, notes, choices=choices))
+            self.add(SlideSpec(key[node_id], "decision", node.prompt, groups, notes, choices=choices,
+                               source=(node, ())))
             for j, choice in enumerate(node.choices):
                 label, colour = QUALITY[choice.quality]
                 forward = position[choice.next] > position[node_id]
@@ -319,7 +326,7 @@ class OutlineBuilder:
                 self.add(SlideSpec(choice_keys[j], "consequence", f"{node.prompt} (choice {LETTERS[j]})",
                                    [[para(f"{LETTERS[j]}: {choice.text}", italic=True)],
                                     [para(label, bold=True, colour=colour)], [para(choice.feedback)]], notes,
-                                   links=links))
+                                   links=links, source=(choice, ("feedback",))))
         onward: list[Link] = []
         for node_id in endings:
             node = scenario.nodes[node_id]
@@ -339,7 +346,8 @@ class OutlineBuilder:
             notes = [to_plain(node.debrief),
                      ("Discussion: what helped in this story? Who could they talk to, and what would you say "
                       "to a friend in the same situation?"), self.safeguarding, timing]
-            self.add(SlideSpec(key[node_id], "ending", node.title, groups, notes, links=links))
+            self.add(SlideSpec(key[node_id], "ending", node.title, groups, notes, links=links,
+                               source=(node, ("debrief",))))
         # "Continue" after an ending goes to whatever slide follows the scenario (known once it is added).
         self._after += [(link, len(self.slides)) for link in onward]
 
@@ -361,14 +369,14 @@ class OutlineBuilder:
                      self.activity_timing(activity)]
             base = f"activity-{index}-quiz-{quiz.id}-{question.id}"
             self.add(SlideSpec(base, "question", f"{quiz.title}: question {number} of {total}",
-                               [prompt, *asked], notes, max_groups=QUIZ_GROUPS))
+                               [prompt, *asked], notes, max_groups=QUIZ_GROUPS, source=(question, ())))
             explanation = [[p] for p in markdown_paras(question.explanation)] if question.explanation else []
             self.add(SlideSpec(f"{base}-answer", "reveal", f"{quiz.title}: answer {number} of {total}",
                                [*reveal, *explanation],
                                [f"Answer: {answer}", *why,
                                 ("Discussion: ask what surprised people, and check "
                                  "anyone who got it wrong knows why without singling them out."),
-                                self.activity_timing(activity)], max_groups=QUIZ_GROUPS))
+                                self.activity_timing(activity)], max_groups=QUIZ_GROUPS, source=(question, ())))
 
     # --- the end of the deck --------------------------------------------------------------------------------
 
@@ -381,7 +389,8 @@ class OutlineBuilder:
         notes = ["Talk through each step; these are the same steps, with the same icons, as the leaflet.",
                  *[f"{s.title}: {s.text}" for s in steps],
                  f"Timing: part of the close; {self.session}."]
-        self.add(SlideSpec("steps", "steps", leaflet.steps_title, [], notes, steps=steps))
+        self.add(SlideSpec("steps", "steps", leaflet.steps_title, [], notes, steps=steps,
+                           source=(leaflet, ("steps",))))
 
     def qa_notes(self) -> list[str]:
         """Anticipated questions and answers for the presenter."""

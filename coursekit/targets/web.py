@@ -12,8 +12,6 @@ import json
 import math
 import random
 import re
-import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -26,7 +24,7 @@ from markupsafe import Markup
 from coursekit import model as m
 from coursekit.errors import BuildError
 from coursekit.ids import interaction_id
-from coursekit.targets import Target
+from coursekit.targets import BuildContext, Target
 from coursekit.text import to_html, to_inline_html, to_plain
 from coursekit.theme import css_variables, icon_svg
 from coursekit.view import AudienceView, ModuleView, audience_view
@@ -417,31 +415,28 @@ def player_css() -> str:
     return "/* coursekit learner player */\n" + css_variables() + (PLAYER_DIR / "player.css").read_text("utf-8")
 
 
-def render_module(view: AudienceView, folder: Path, tracking: str) -> list[Path]:
-    """Write one audience's module (index.html, player.css, player.js, tracking.js, assets) into `folder`."""
+def write_module(view: AudienceView, ctx: BuildContext, folder: str, tracking: str) -> list[Path]:
+    """Write one audience's module (index.html, player.css, player.js, tracking.js, assets) into `folder`
+    (relative to `ctx.out`) through `ctx`."""
     tracking_js = PLAYER_DIR / "tracking.js"
     if not tracking_js.is_file():
         raise RuntimeError(f"internal error: {tracking_js} is missing; the player cannot track without it "
                            "(it is part of coursekit: reinstall or restore it)")
     context = build_context(view, tracking)
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    index = folder / "index.html"
-    index.write_text(render_index(context), "utf-8")
-    written.append(index)
-    css = folder / "player.css"
-    css.write_text(player_css(), "utf-8")
-    written.append(css)
+    base = Path(folder)
+    written = [ctx.write_text(base / "index.html", render_index(context)),
+               ctx.write_text(base / "player.css", player_css())]
     for name, source in (("player.js", PLAYER_DIR / "player.js"), ("tracking.js", tracking_js)):
-        target = folder / name
-        target.write_bytes(source.read_bytes())
-        written.append(target)
+        written.append(ctx.write_bytes(base / name, source.read_bytes()))
     for source, relative in context.assets:
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        written.append(target)
+        written.append(ctx.write_bytes(base / relative, source.read_bytes()))
     return written
+
+
+def render_module(view: AudienceView, folder: Path, tracking: str) -> list[Path]:
+    """Write one audience's module into any `folder` (index.html first); used for SCORM's scratch folder."""
+    scratch = BuildContext(view.course, (view.name,), folder)
+    return write_module(view, scratch, "", tracking)
 
 
 class WebTarget(Target):
@@ -450,9 +445,7 @@ class WebTarget(Target):
     name = "web"
     description = "the learner module as an offline folder (open index.html, no server, no network)"
 
-    def build(self, course: m.Course, out: Path, audiences: Sequence[str]) -> list[Path]:
+    def build(self, ctx: BuildContext) -> None:
         """Render the module for each audience into its own folder."""
-        written: list[Path] = []
-        for audience in audiences:
-            written += render_module(audience_view(course, audience), out / f"{course.id}-{audience}", "none")
-        return written
+        for audience in ctx.audiences:
+            write_module(audience_view(ctx.course, audience), ctx, f"{ctx.course.id}-{audience}", "none")
