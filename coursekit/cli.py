@@ -1,4 +1,4 @@
-"""The command line: new, validate, build, check, coverage, schema. Exit 0 ok, 2 content/usage errors, 1 internal bug."""
+"""The command line: new, validate, build, serve, check, coverage, schema. Exit 0 ok, 2 content/usage errors, 1 internal bug."""
 
 from __future__ import annotations
 
@@ -204,6 +204,31 @@ def new(dest: Path, topic: str | None) -> None:
     click.echo(f"wrote a starter course with {len(written)} files in {dest}. Next:\n"
                f"  cd {dest}\n  coursekit validate --strict\n  coursekit serve      (live preview)\n"
                f"  coursekit build      (every output into outputs/)")
+
+
+@cli.command()
+@COURSE_OPTION
+@STRICT_OPTION
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--target", "-t", "targets", multiple=True, metavar="NAME",
+              help="Build only this target (repeatable). Default: every target.")
+@click.option("--audience", "-a", "audiences", multiple=True, metavar="NAME",
+              help="Build only for this audience (repeatable). Default: every audience.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder. Default: outputs/ in the course folder.")
+def serve(course_dir: Path, strict: bool, port: int, targets: tuple[str, ...], audiences: tuple[str, ...],
+          out: Path | None) -> None:
+    """Build, serve the outputs on 127.0.0.1, rebuild on save and reload the browser."""
+    from coursekit.pipeline import resolve_targets
+    from coursekit.serve import serve as run_server
+
+    names = resolve_targets(list(targets))
+    if not course_dir.is_dir():
+        raise UserError(f"no course folder at {course_dir}: pass --course with the folder that holds "
+                        "course/course.yaml")
+    run_server(course_dir, out if out is not None else course_dir / "outputs", names, audiences, strict=strict,
+               port=port, echo=lambda line: click.echo(line, err=True))
 
 
 @cli.command("check")
