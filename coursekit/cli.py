@@ -133,7 +133,7 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
     """Validate, then build the targets into the output folder (atomically: all or nothing)."""
     from rich.table import Table
 
-    from coursekit.pipeline import build_course, resolve_audiences, resolve_targets
+    from coursekit.pipeline import build_course, output_path, resolve_audiences, resolve_targets
     from coursekit.progress import BuildProgress
 
     started = time.perf_counter()
@@ -164,9 +164,10 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
     total = 0
     for target_result in results:
         for relative in target_result.files:
-            size = (out / target_result.name / relative).stat().st_size
+            shown = output_path(target_result.name, relative)
+            size = (out / shown).stat().st_size
             total += size
-            table.add_row(f"{target_result.name}/{relative}", f"{size:,}")
+            table.add_row(shown, f"{size:,}")
     table.add_row(f"[bold]{sum(len(r.files) for r in results)} files[/]", f"[bold]{total:,}[/]")
     _console().print(table)
     click.echo(f"built {len(results)} target{'s' if len(results) != 1 else ''} for {', '.join(chosen)} "

@@ -12,9 +12,9 @@ from pathlib import Path
 from coursekit.errors import BuildError, ContentErrors, UserError
 from coursekit.model import Course
 from coursekit.positions import SourceMap
-from coursekit.targets import TARGETS, BuildContext, load_target
+from coursekit.targets import ROOT_TARGETS, TARGETS, BuildContext, load_target
 from coursekit.validate import Validated, validate_course
-from coursekit.write import discard_staging, recover, stage_dir, swap_in
+from coursekit.write import discard_staging, recover, stage_dir, swap_in, swap_in_root
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,18 @@ class TargetResult:
     warnings: tuple[str, ...] = ()
 
 
+def output_path(name: str, relative: str) -> str:
+    """Where target `name`'s file `relative` lands, relative to outputs/ (root targets write at the root)."""
+    return relative if name in ROOT_TARGETS else f"{name}/{relative}"
+
+
 def resolve_targets(names: Sequence[str]) -> list[str]:
-    """The targets to build, in registry order; all of them when `names` is empty."""
+    """The targets to build, in registry order; all of them when `names` is empty. The pack's front page
+    is always rebuilt, so it lists what outputs/ holds after this build."""
     unknown = [name for name in names if name not in TARGETS]
     if unknown:
         raise UserError(f"unknown target {', '.join(map(repr, unknown))}: choose from {', '.join(TARGETS)}")
-    return [name for name in TARGETS if not names or name in names]
+    return [name for name in TARGETS if not names or name in names or name in ROOT_TARGETS]
 
 
 def resolve_audiences(course: Course, names: Sequence[str]) -> list[str]:
@@ -46,9 +52,10 @@ def resolve_audiences(course: Course, names: Sequence[str]) -> list[str]:
 
 
 def _run_target(name: str, course: Course, out: str, audiences: list[str], sources: SourceMap,
-                strict: bool = False) -> TargetResult:
+                strict: bool = False, others: dict[str, Path] | None = None) -> TargetResult:
     """Build one target into its staging folder (runs in a worker process)."""
-    ctx = BuildContext(course, tuple(audiences), Path(out) / f".{name}.tmp", sources, target=name)
+    ctx = BuildContext(course, tuple(audiences), Path(out) / f".{name}.tmp", sources, target=name,
+                       others=others or {})
     try:
         load_target(name).build(ctx)
     except (BuildError, ContentErrors, UserError) as exc:
@@ -71,10 +78,12 @@ def build_course(course: Course, out: Path, target_names: Sequence[str], audienc
     recover(out)
     for name in target_names:
         stage_dir(out, name)
-    jobs = jobs or min(len(target_names), os.cpu_count() or 1)
+    last = [name for name in target_names if name in ROOT_TARGETS]
+    first = [name for name in target_names if name not in ROOT_TARGETS]
+    jobs = jobs or min(len(first), os.cpu_count() or 1)
     results: list[TargetResult] = []
-    if jobs <= 1 or len(target_names) <= 1:
-        for name in target_names:
+    if jobs <= 1 or len(first) <= 1:
+        for name in first:
             results.append(_run_target(name, course, str(out), list(audiences), sources, strict))
             if on_done:
                 on_done(results[-1])
@@ -82,18 +91,27 @@ def build_course(course: Course, out: Path, target_names: Sequence[str], audienc
         # Targets are independent; heavy ones (PDF, PPTX) run side by side in worker processes.
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(_run_target, name, course, str(out), list(audiences), sources, strict)
-                       for name in target_names]
+                       for name in first]
             for future in as_completed(futures):
                 results.append(future.result())
                 if on_done:
                     on_done(results[-1])
+    if last and not any(result.error for result in results):
+        others = {name: out / (f".{name}.tmp" if name in first else name) for name in TARGETS
+                  if name not in ROOT_TARGETS}
+        for name in last:
+            results.append(_run_target(name, course, str(out), list(audiences), sources, strict, others))
+            if on_done:
+                on_done(results[-1])
     results.sort(key=lambda r: target_names.index(r.name))
     if any(result.error for result in results):
         for name in target_names:
             discard_staging(out, name)
         return results
-    for name in target_names:
+    for name in first:
         swap_in(out, name)
+    for name in last:
+        swap_in_root(out, name)
     return results
 
 

@@ -58,6 +58,20 @@ def swap_in(out: Path, name: str) -> Path:
     return final
 
 
+def swap_in_root(out: Path, name: str) -> list[Path]:
+    """Move a root target's staged files (e.g. the pack's index.html) to the root of `out`, one atomic
+    rename each, then drop its staging folder."""
+    staging = out / f".{name}.tmp"
+    moved = []
+    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+        final = out / path.relative_to(staging)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, final)
+        moved.append(final)
+    shutil.rmtree(staging, ignore_errors=True)
+    return moved
+
+
 def discard_staging(out: Path, name: str) -> None:
     """Remove a failed target's staging folder; the previous output stays as it was."""
     staging = out / f".{name}.tmp"

@@ -28,6 +28,9 @@ class BuildContext:
     target: str = ""
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # For targets that describe the others (the pack page): each other target's folder as it will be
+    # after this build (its staging folder when rebuilt now, else what is already in outputs/).
+    others: dict[str, Path] = field(default_factory=dict)
 
     def path(self, rel: str | Path) -> Path:
         """The path of `rel` inside the staging folder (parents created), recorded as written: for files
@@ -92,7 +95,12 @@ TARGETS: dict[str, str] = {
     "print": "coursekit.targets.print:PrintTarget",
     "slides": "coursekit.targets.slides:SlidesTarget",
     "quizbank": "coursekit.targets.quizbank:QuizbankTarget",
+    # Always last: the pack's front page lists what the others wrote (see ROOT_TARGETS).
+    "pack": "coursekit.targets.pack:PackTarget",
 }
+
+# Targets whose files go to the root of outputs/ (outputs/index.html), built after all the others.
+ROOT_TARGETS: frozenset[str] = frozenset({"pack"})
 
 
 def load_target(name: str) -> Target:

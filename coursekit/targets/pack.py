@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from coursekit import __version__
 from coursekit.model import Course
+from coursekit.targets import BuildContext, Target
 from coursekit.theme import css_variables
 
 # The page links to files beside it: no script, no network; images only from the pack itself.
@@ -217,3 +218,16 @@ def list_files(folders: Mapping[str, Path]) -> dict[str, int]:
             if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
                 files[f"{name}/{path.relative_to(folder).as_posix()}"] = path.stat().st_size
     return files
+
+
+class PackTarget(Target):
+    """Writes outputs/index.html (and pack.css): what each file is, for whom, with previews and sizes."""
+
+    name = "pack"
+    description = "the pack's front page, outputs/index.html"
+
+    def build(self, ctx: BuildContext) -> None:
+        """List every other target's files, as outputs/ will hold them after this build."""
+        files = list_files(ctx.others)
+        ctx.write_text(PAGE, render_pack_page(ctx.course, ctx.audiences, files))
+        ctx.write_text(STYLESHEET, render_pack_css())
