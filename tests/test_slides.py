@@ -521,7 +521,8 @@ def outline(path: Path) -> str:
     number_of = {slide.slide_id: n for n, slide in enumerate(prs.slides, start=1)}
     lines: list[str] = []
     for n, slide in enumerate(prs.slides, start=1):
-        lines.append(f"## {n}. {title_of(slide)}")
+        hidden = " (hidden)" if slide._element.get("show") == "0" else ""
+        lines.append(f"## {n}. {title_of(slide)}{hidden}")
         for shape in slide.shapes:
             if shape == slide.shapes.title:
                 continue

@@ -585,6 +585,8 @@ class Renderer:
     def draw(self, slide: Any, page: Page) -> None:
         """One slide: background, title (first in reading order), body, fixed parts, notes."""
         spec, kind = page.spec, page.spec.kind
+        if spec.hidden:
+            slide._element.set("show", "0")  # a hidden slide: the show skips it; links still reach it
         slide.background.fill.solid()
         slide.background.fill.fore_color.rgb = RGBColor.from_string(hex_of(background_of(kind)).lstrip("#"))
         self.draw_title(slide, page)
@@ -854,7 +856,9 @@ def render_pdfs(decks: Sequence[Path], outdir: Path, *, timeout: float = 300) ->
     with tempfile.TemporaryDirectory(prefix="coursekit-soffice-") as profile:
         # A private profile: parallel LibreOffice runs would otherwise fight over the user's one.
         command = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", str(outdir), *map(str, decks)]
+                   # Hidden slides (answers, consequences, endings) too: one page per slide, in order.
+                   "--convert-to", 'pdf:impress_pdf_Export:{"ExportHiddenSlides":{"type":"boolean","value":"true"}}',
+                   "--outdir", str(outdir), *map(str, decks)]
         subprocess.run(command, check=True, capture_output=True, timeout=timeout)
     return {deck: outdir / f"{deck.stem}.pdf" for deck in decks if (outdir / f"{deck.stem}.pdf").is_file()}
 

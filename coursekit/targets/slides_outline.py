@@ -87,6 +87,7 @@ class SlideSpec:
     compact: list[Group] = field(default_factory=list)  # a shorter body to use rather than splitting
     # The model object (and field path inside it) this slide's text comes from: errors name its YAML line.
     source: tuple[Any, tuple[str | int, ...]] | None = None
+    hidden: bool = False  # skipped by the clicker; reached only through a link (answers, consequences, endings)
 
 
 def para(text: str, *, bold: bool = False, italic: bool = False, colour: str = "", level: int = 0) -> Para:
@@ -296,7 +297,6 @@ class OutlineBuilder:
             node = scenario.nodes[node_id]
             assert isinstance(node, m.DecisionNode)
             groups = self.message_paras(scenario, node.messages)
-            choice_keys = [f"{key[node_id]}-choice-{LETTERS[j].lower()}" for j in range(len(node.choices))]
             answers = [f"{LETTERS[j]} ({c.quality or 'ungraded'}): {c.text}. {c.feedback}"
                        for j, c in enumerate(node.choices)]
             notes = ([f"{scenario.title}: {scenario.summary}"] if node_id == scenario.start else []) + \
@@ -305,28 +305,35 @@ class OutlineBuilder:
                      "answers and ask why, then click the option the group chooses."),
                     "Answers: " + " | ".join(answers),
                     self.safeguarding if node_id == scenario.start else SHORT_SAFEGUARDING, timing]
-            choices = [Link(f"{LETTERS[j]}  {c.text}", choice_keys[j],
+            outcome = f"{key[node_id]}-what-happens"
+            choices = [Link(f"{LETTERS[j]}  {c.text}", outcome,
                             f"Choice {LETTERS[j]}: {c.text}. Select to see what happens.")
                        for j, c in enumerate(node.choices)]
             self.add(SlideSpec(key[node_id], "decision", node.prompt, groups, notes, choices=choices,
                                source=(node, ())))
+            # One hidden "what happens" slide per decision, reached only through a choice: the clicker never
+            # shows it, and the class sees why each option helps or not (issue 10 #16).
+            outcomes: list[Group] = []
+            links: list[Link] = []
             for j, choice in enumerate(node.choices):
                 label, colour = QUALITY[choice.quality]
-                forward = position[choice.next] > position[node_id]
+                outcomes.append([Para([Run(f"{LETTERS[j]}: ", bold=True), Run(choice.text, italic=True)]),
+                                 para(label, bold=True, colour=colour), para(choice.feedback)])
                 target = scenario.nodes[choice.next]
                 target_name = target.title if isinstance(target, m.EndingNode) else target.prompt
-                button = "Continue \u2192" if forward else "\u2190 Back to that question"
-                links = [Link(button, key[choice.next], f"Go to: {target_name}")]
-                if choice.next != node_id:
-                    links.insert(0, Link("Try another choice", key[node_id], f"Back to: {node.prompt}"))
-                notes = [f"They chose {LETTERS[j]}: {choice.text} ({choice.quality or 'ungraded'}).", choice.feedback,
-                         "Discussion: why might someone choose this? How might the people in the story feel?",
-                         SHORT_SAFEGUARDING, timing]
-                # The title stays the question: a modelled poor reaction is never a headline (issue 10 #9).
-                self.add(SlideSpec(choice_keys[j], "consequence", f"{node.prompt} (choice {LETTERS[j]})",
-                                   [[para(f"{LETTERS[j]}: {choice.text}", italic=True)],
-                                    [para(label, bold=True, colour=colour)], [para(choice.feedback)]], notes,
-                                   links=links, source=(choice, ("feedback",))))
+                if choice.next == node_id:
+                    button = f"After {LETTERS[j]}: choose again"
+                elif position[choice.next] > position[node_id]:
+                    button = f"After {LETTERS[j]} \u2192"
+                else:
+                    button = f"After {LETTERS[j]}: go back"
+                links.append(Link(button, key[choice.next], f"After choice {LETTERS[j]}, go to: {target_name}"))
+            notes = ["Show what the group's choice leads to, then the other options.",
+                     "Discussion: why might someone choose each of these? How might the people in the story feel?",
+                     "Answers: " + " | ".join(answers), SHORT_SAFEGUARDING, timing]
+            # The title stays the question: a modelled poor reaction is never a headline (issue 10 #9).
+            self.add(SlideSpec(outcome, "consequence", f"{node.prompt} (what happens)", outcomes, notes,
+                               links=links, hidden=True, source=(node, ("choices",))))
         onward: list[Link] = []
         for node_id in endings:
             node = scenario.nodes[node_id]
@@ -346,7 +353,7 @@ class OutlineBuilder:
             notes = [to_plain(node.debrief),
                      ("Discussion: what helped in this story? Who could they talk to, and what would you say "
                       "to a friend in the same situation?"), self.safeguarding, timing]
-            self.add(SlideSpec(key[node_id], "ending", node.title, groups, notes, links=links,
+            self.add(SlideSpec(key[node_id], "ending", node.title, groups, notes, links=links, hidden=True,
                                source=(node, ("debrief",))))
         # "Continue" after an ending goes to whatever slide follows the scenario (known once it is added).
         self._after += [(link, len(self.slides)) for link in onward]
@@ -368,15 +375,23 @@ class OutlineBuilder:
                       "ask a few people why before you reveal the answer."),
                      self.activity_timing(activity)]
             base = f"activity-{index}-quiz-{quiz.id}-{question.id}"
-            self.add(SlideSpec(base, "question", f"{quiz.title}: question {number} of {total}",
-                               [prompt, *asked], notes, max_groups=QUIZ_GROUPS, source=(question, ())))
+            asking = f"{quiz.title}: question {number} of {total}"
+            # The answer is a hidden slide behind a "Show answer" link: the clicker never reveals it.
+            show = Link("Show answer", f"{base}-answer", f"Show the answer to {asking}")
+            notes.insert(-1, "Click \u201cShow answer\u201d when everyone has decided; the clicker skips it.")
+            self.add(SlideSpec(base, "question", asking, [prompt, *asked], notes, max_groups=QUIZ_GROUPS,
+                               links=[show], source=(question, ())))
             explanation = [[p] for p in markdown_paras(question.explanation)] if question.explanation else []
+            onward = Link("Continue \u2192", "", "Go on to the next slide")
             self.add(SlideSpec(f"{base}-answer", "reveal", f"{quiz.title}: answer {number} of {total}",
                                [*reveal, *explanation],
                                [f"Answer: {answer}", *why,
                                 ("Discussion: ask what surprised people, and check "
                                  "anyone who got it wrong knows why without singling them out."),
-                                self.activity_timing(activity)], max_groups=QUIZ_GROUPS, source=(question, ())))
+                                self.activity_timing(activity)], max_groups=QUIZ_GROUPS,
+                               links=[Link("Back to the question", base, f"Back to {asking}"), onward],
+                               hidden=True, source=(question, ())))
+            self._after.append((onward, len(self.slides)))
 
     # --- the end of the deck --------------------------------------------------------------------------------
 
