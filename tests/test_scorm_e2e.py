@@ -537,7 +537,7 @@ def test_republished_course_keeps_what_still_matches(page: Any, site: LmsSite, p
         republished = course.model_copy(update={
             "version": "9.9.9",
             "quizzes": {**course.quizzes, final_id: quiz.model_copy(update={"questions": quiz.questions[1:]})}})
-        (archive,) = TARGETS[version]().build(republished, tmp_path / f"v2-{version}", [package["audience"]])
+        (archive,) = run_target(TARGETS[version](), republished, tmp_path / f"v2-{version}", [package["audience"]]).written
         folder = site.add_package(archive, f"republished-{version}")
         v2 = {**package, "launch": f"{folder.name}/index.html", "view": audience_view(republished, package["audience"])}
         frame = launch(page, site, v2, version, resume=previous)
