@@ -149,6 +149,12 @@ class Facilitation(Strict):
     leaflets: dict[Id, str] = Field(default_factory=dict)  # audience -> leaflet file
 
 
+class Tracking(Strict):
+    """What the learner module sends to an LMS besides progress, score and quiz answers (privacy: opt in)."""
+
+    story_choices: bool = False  # every story choice, under the learner's name
+
+
 class CourseFile(Strict):
     """The contents of course/course.yaml."""
 
@@ -169,6 +175,7 @@ class CourseFile(Strict):
     assessment: Assessment
     facilitation: Facilitation = Field(default_factory=Facilitation)
     wording: Wording = Field(default_factory=Wording)
+    tracking: Tracking = Field(default_factory=Tracking)
 
 
 # --- scenarios -------------------------------------------------------------------------

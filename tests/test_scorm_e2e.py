@@ -208,7 +208,8 @@ class Learner:
                              key=lambda i: (choices[i]["next"] == node, ranking.index(choices[i]["quality"] or "ok")))
             pick = options[0]
             self.press(screen.locator(f"[data-choice='{pick}']"))
-            self.expected_ids.append(scenario["nodes"][node]["iid"])
+            if self.data["storyChoices"]:  # sent only when the course opts in (privacy by default)
+                self.expected_ids.append(scenario["nodes"][node]["iid"])
             node = choices[pick]["next"]
         raise AssertionError("the story did not end")
 
@@ -598,3 +599,48 @@ def test_review_mode_records_nothing(page: Any, site: LmsSite, packages: Any, ve
     log = calls(page)
     written = [c["args"][0] for c in log if c["method"] in SETTERS]
     assert set(written) <= {"cmi.core.session_time", "cmi.session_time"}, written
+
+
+# --- privacy by default (issue 11, items 8-9) --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_story_choices_are_not_sent_unless_the_course_opts_in(page: Any, site: LmsSite, packages: Any,
+                                                              version: str) -> None:
+    """The phishing fixture does not opt in: no s_ interaction is sent, and the start screen says so."""
+    package = packages["phishing", version]
+    frame = launch(page, site, package, version)
+    line = frame.locator("#start .recorded").inner_text()
+    assert "receives your progress, your answers to the knowledge checks and the final assessment" in line
+    assert "Your choices in the stories are not sent" in line
+    learner = Learner(frame, keyboard=False)
+    learner.walk(right=True)
+    unload_sco(page)
+    ids = [r["id"] for r in interaction_records(calls(page))]
+    assert ids and not [i for i in ids if i.startswith("s_")], ids
+    assert ids == learner.expected_ids
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_clear_my_answers_on_a_shared_computer(page: Any, site: LmsSite, packages: Any, version: str) -> None:
+    """End screen: clear my answers → confirmation → this device's backup is gone, the screens are blank,
+    and nothing more goes to the LMS (its record stays passed)."""
+    package = packages["phishing", version, "staff"]
+    frame = launch(page, site, package, version)
+    learner = Learner(frame, keyboard=False)
+    learner.walk(right=True)
+    key = "coursekit-backup:phishing-basics:staff:learner1"
+    assert frame.evaluate("key => localStorage.getItem(key)", key) is not None
+    learner.press(frame.locator("#end [data-action=ask-clear]"))
+    learner.press(frame.locator("#end [data-action=clear-device]"))
+    assert learner.current() == "start"
+    assert frame.evaluate("key => localStorage.getItem(key)", key) is None
+    final = next(quiz for quiz in learner.data["quizzes"] if quiz["final"])
+    assert not any(submitted(frame, question) for question in final["questions"])
+    before = len(calls(page))
+    learner.next_screen()
+    data = final_state(page)
+    after = calls(page)[before:]
+    assert [c["args"][0] for c in after if c["method"] in SETTERS] == [
+        "cmi.core.session_time" if version == "12" else "cmi.session_time"]
+    assert data["cmi.core.lesson_status" if version == "12" else "cmi.success_status"] == "passed"

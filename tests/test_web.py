@@ -579,8 +579,9 @@ def test_keyboard_only_walk_with_right_answers_passes(session: Any, built: Any, 
     question_records = [r for r in interactions if r["id"].startswith("q_")]
     assert [r["id"] for r in question_records] == [q["iid"] for q in questions]
     assert all(r["result"] == "correct" and r["response"] == r["correct"] for r in question_records)
-    choices = sum(len(best_path(sc)) for sc in {sc.id: sc for sc in view.scenarios()}.values())
-    assert len([r for r in interactions if r["id"].startswith("s_")]) == choices
+    # Privacy by default: story choices are not sent (neither course opts in with tracking: story_choices).
+    assert not course.tracking.story_choices
+    assert [r for r in interactions if r["id"].startswith("s_")] == []
     assert s.calls("score") == [[100, True]]
     assert len(s.calls("completed")) == 1 and len(s.calls("finished")) == 1
     completed = {args[0] for args in s.calls("objective") if args[1] == "completed"}
@@ -835,3 +836,40 @@ def test_without_javascript_everything_is_readable(session: Any, built: Any, cou
     result = page.evaluate("options => axe.run(document, options)", {
         "runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"], "preload": False})
     assert result["violations"] == [], [v["id"] for v in result["violations"]]
+
+
+@pytest.mark.browser
+def test_offline_start_again_clears_this_device(session: Any, built: Any) -> None:
+    """The offline copy says progress stays in this browser; Start again (after a confirmation) forgets it."""
+    build = built("phishing")
+    course: Course = build["course"]
+    audience = first_audience(course)
+    view = audience_view(course, audience)
+    s = session(index_of(build, audience))
+    assert "kept in this browser on this device only. Nothing is sent anywhere." in s.page.inner_text(
+        "#start .recorded")
+    learner = Learner(s, view, keyboard=False)
+    while s.current() != "final":
+        learner.next_screen()
+    final = next(q for q in s.data["quizzes"] if q["final"])
+    learner.answer(final["id"], final["questions"][0], right=True)
+    assert s.stored()["state"].split("|")[3].split(".")[len(s.data["quizzes"][0]["questions"])] != ""
+    s.page.reload()
+    s.page.wait_for_selector("html.js")
+    assert s.current() == "final"
+    while s.current() != "start":
+        s.page.click(f"#{s.current()} a[rel=prev]")
+    s.page.click("#start [data-action=ask-clear]")
+    assert s.page.is_visible("#start .confirm-clear")
+    s.page.click("#start [data-action=cancel-clear]")
+    assert not s.page.is_visible("#start .confirm-clear")
+    s.page.click("#start [data-action=ask-clear]")
+    s.page.click("#start [data-action=clear-device]")
+    assert s.current() == "start"
+    answers = s.stored()["state"].split("|")[3]
+    assert set(answers) <= {"."}, answers
+    s.page.reload()
+    s.page.wait_for_selector("html.js")
+    assert s.current() == "start"
+    assert not s.page.evaluate("id => !document.querySelector('#' + id + ' .question-result').hidden",
+                               final["questions"][0]["el"])

@@ -17,7 +17,7 @@
     save: noop, interaction: noop, progress: noop, objective: noop, completed: noop, score: noop,
     finished: noop, terminate: noop
   };
-  ["resumeInteractions", "onStatus"].forEach(function (name) { if (typeof T[name] !== "function") { T[name] = noop; } });
+  ["resumeInteractions", "onStatus", "clearDevice"].forEach(function (name) { if (typeof T[name] !== "function") { T[name] = noop; } });
 
   var LETTERS = "abcdefghijklmnopqrstuvwxyz";
   var QUALITY = {
@@ -698,11 +698,12 @@
     S.paths[index] = path;
     var best = [];
     data.choices.forEach(function (option, position) { if (option.quality === "best") { best.push(LETTERS.charAt(position)); } });
-    sent(T.interaction({
+    // Story choices go to the LMS only when the course opts in (course.yaml tracking: story_choices).
+    if (C.storyChoices) { sent(T.interaction({
       id: data.iid, type: "choice", response: [LETTERS.charAt(choice)], correct: best,
       result: qualityOf(data.choices[choice]).result, latencyMs: Math.max(0, now() - (questionStart[parts.scenario.id] || shownAt)),
       description: clip(text(nodeElement(parts.scenario, node).querySelector(".prompt")), 250)
-    }));
+    })); }
     questionStart[parts.scenario.id] = now();
     var said = appendChoice(parts, node, choice);
     var next = data.choices[choice].next;
@@ -724,6 +725,22 @@
     var parts = scenarioParts(index);
     announce("The story starts again.");
     (parts.controls.querySelector(".prompt") || parts.screen.querySelector("h1")).focus();
+  }
+
+  // Shared devices: forget this learner's progress and answers on this device.
+  function clearDevice() {
+    T.clearDevice();
+    var seed = S.seed;
+    S = freshState();
+    S.seed = seed;
+    questions.forEach(resetQuestion);
+    C.quizzes.forEach(function (quiz) { byId(quiz.screen).querySelector(".quiz-summary").hidden = true; });
+    C.scenarios.forEach(function (scenario, index) { currentNode[index] = renderScenario(index); });
+    completedSent = false;
+    passedBefore = false;
+    all(doc, ".confirm-clear").forEach(function (panel) { panel.hidden = true; });
+    go("start", true);
+    announce("Your progress and answers were cleared from this device.");
   }
 
   // --- help dialog -------------------------------------------------------------------------
@@ -762,6 +779,14 @@
       return;
     }
     var action = target.getAttribute("data-action");
+    var reset = target.closest(".device-reset");
+    if (reset && action) {
+      var confirmPanel = reset.querySelector(".confirm-clear");
+      confirmPanel.hidden = action !== "ask-clear";
+      if (action === "ask-clear") { confirmPanel.querySelector("button").focus(); }
+      if (action === "clear-device") { clearDevice(); }
+      return;
+    }
     if (action === "restart-story") { restartScenario(Number(target.getAttribute("data-scenario"))); return; }
     if (action === "retry-final") {
       finalQuiz().questions.forEach(resetQuestion);
@@ -807,6 +832,7 @@
   });
 
   all(doc, ".story").forEach(function (story) { story.hidden = true; });
+  all(doc, '[data-action="ask-clear"]').forEach(function (button) { button.hidden = false; });
   all(doc, ".chat").forEach(function (chat) { chat.hidden = false; });
 
   questions.forEach(function (question) {

@@ -686,6 +686,22 @@
     } catch (error) { /* never throw */ }
   }
 
+  /** Shared devices: remove this device's copies (offline record, backup). Offline, saving goes on afresh;
+   * with an LMS, nothing more is written (the LMS keeps what it has). */
+  function clearDevice() {
+    try {
+      var store = storage();
+      if (store) {
+        if (session.backupKey) store.removeItem(session.backupKey);
+        if (session.storageKey) store.removeItem(session.storageKey);
+      }
+      session.stored = {};
+      session.passed = false;
+      session.lastState = null;
+      if (connected()) { clearTimer(); session.dirty = false; session.readOnly = true; }
+    } catch (error) { /* never throw */ }
+  }
+
   /** The player's listener for save problems: fn("unsaved") when the LMS refuses, fn("saved") once it accepts. */
   function onStatus(fn) { session.listener = fn; }
 
@@ -701,6 +717,7 @@
     terminate: terminate,
     resumeInteractions: resumeInteractions,
     onStatus: onStatus,
+    clearDevice: clearDevice,
     // Exposed for tests and for the player's "tracked by your LMS" note; not part of the contract.
     formats: { timespan12: timespan12, duration2004: duration2004, clock12: clock12,
       timestamp2004: timestamp2004, response: formatResponse, identifier: identifier }

@@ -325,6 +325,7 @@ def build_context(view: AudienceView, tracking: str) -> ModuleContext:
         "seedLength": SEED_LENGTH,
         "ungradedLabel": m.UNGRADED_LABEL,
         "tracking": tracking,
+        "storyChoices": course.tracking.story_choices,
         "courseId": course.id,
         "audience": view.name,
         "version": course.version,
@@ -401,6 +402,7 @@ def render_index(context: ModuleContext) -> str:
     view = context.view
     template = _environment().get_template("index.html.j2")
     return template.render(view=view, course=view.course, audience=view.audience, screens=context.screens,
+                           tracking=context.data["tracking"],
                            data_json=_json_block(context.data), csp=CONTENT_SECURITY_POLICY,
                            help=view.help, leaflet=view.leaflet, first_pages={
                                s.module.index: s.id for s in reversed(context.screens) if s.kind == "page" and s.module},
