@@ -826,3 +826,17 @@ def test_the_person_targeted_is_never_graded(course: m.Course) -> None:
                 for choice in node.choices:
                     assert not re.search(r"\b(well done|exactly right|just right|good choice|wrong|mistake)\b",
                                          choice.feedback, re.IGNORECASE), choice.feedback
+
+
+def test_best_answer_is_not_usually_first_in_the_source(course: m.Course) -> None:
+    """#17 (content side): outputs that keep the authored order do not teach "pick the first one":
+    the best choice leads at most 40% of graded decisions, the correct option at most 40% of
+    single and multiple choice questions."""
+    graded = [n for s in course.scenarios.values() for n in s.nodes.values()
+              if isinstance(n, m.DecisionNode) and n.graded]
+    assert len(graded) >= 20
+    assert sum(n.choices[0].quality == "best" for n in graded) <= 0.4 * len(graded)
+    choice = [q for quiz in course.quizzes.values() for q in quiz.questions
+              if isinstance(q, (m.SingleQuestion, m.MultipleQuestion))]
+    assert len(choice) >= 30
+    assert sum(q.options[0].correct for q in choice) <= 0.4 * len(choice)
