@@ -146,8 +146,9 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
     console = _console(stderr=True)
     click.echo(_coverage_line(result), err=True)
     with BuildProgress(names, jobs or min(len(names), os.cpu_count() or 1), console) as progress:
+        # on_wait prints on stderr whether or not it is a terminal: a waiting build must say why it waits.
         results = build_course(course, out, names, chosen, jobs=jobs, sources=result.sources, strict=strict,
-                               on_done=progress.done)
+                               on_done=progress.done, on_wait=lambda message: progress.console.print(message))
     for target_result in results:
         for warning in target_result.warnings:
             click.echo(warning, err=True)

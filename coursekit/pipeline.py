@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,8 @@ from coursekit.model import Course
 from coursekit.positions import SourceMap
 from coursekit.targets import ROOT_TARGETS, TARGETS, BuildContext, load_target
 from coursekit.validate import Validated, validate_course
-from coursekit.write import discard_staging, recover, stage_dir, swap_in, swap_in_root
+from coursekit.workers import worker_pool
+from coursekit.write import OutputsInTheWay, begin_set, build_lock, carry_over, discard, publish, stage_dir
 
 
 @dataclass(frozen=True)
@@ -51,15 +54,45 @@ def resolve_audiences(course: Course, names: Sequence[str]) -> list[str]:
     return [name for name in course.audiences if not names or name in names]
 
 
-def _run_target(name: str, course: Course, out: str, audiences: list[str], sources: SourceMap,
+# The machine's problems, not coursekit's and not the author's: what to do about each.
+_MACHINE_FIXES = {
+    errno.ENOSPC: "free some disk space, or build into another folder with --out",
+    errno.EDQUOT: "free some space (your disk quota is full), or build into another folder with --out",
+    errno.EROFS: "the disk is read-only: build into another folder with --out",
+    errno.EACCES: "you may not write there: fix its permissions, or build into another folder with --out",
+    errno.EPERM: "you may not write there: fix its permissions, or build into another folder with --out",
+    errno.ENOTDIR: "a file stands where a folder goes: move it away, or build into another folder with --out",
+    errno.EEXIST: "a file stands where a folder goes: move it away, or build into another folder with --out",
+    errno.EMLINK: "the disk allows no more links: build into another folder with --out",
+}
+
+
+class MachineError(UserError):
+    """The machine stops the build (full or read-only disk, a file in the way): exit 2, one line."""
+
+
+def machine_problem(exc: OSError) -> str | None:
+    """One line saying what the machine's problem is and how to fix it; None if it is not one."""
+    fix = _MACHINE_FIXES.get(exc.errno or 0)
+    if fix is None:
+        return None
+    where = f" ({exc.filename})" if exc.filename else ""
+    return f"cannot write the outputs: {exc.strerror or exc}{where}: {fix}"
+
+
+def _run_target(name: str, course: Course, staging: str, audiences: list[str], sources: SourceMap,
                 strict: bool = False, others: dict[str, Path] | None = None) -> TargetResult:
     """Build one target into its staging folder (runs in a worker process)."""
-    ctx = BuildContext(course, tuple(audiences), Path(out) / f".{name}.tmp", sources, target=name,
-                       others=others or {})
+    ctx = BuildContext(course, tuple(audiences), Path(staging), sources, target=name, others=others or {})
     try:
         load_target(name).build(ctx)
     except (BuildError, ContentErrors, UserError) as exc:
         return TargetResult(name, error=str(exc), warnings=tuple(ctx.warnings))
+    except OSError as exc:
+        problem = machine_problem(exc)
+        if problem is None:
+            return TargetResult(name, error=traceback.format_exc(), internal=True, warnings=tuple(ctx.warnings))
+        return TargetResult(name, error=problem, warnings=tuple(ctx.warnings))
     except Exception:  # an internal bug: keep the traceback for the report
         return TargetResult(name, error=traceback.format_exc(), internal=True, warnings=tuple(ctx.warnings))
     if strict and ctx.warnings:
@@ -70,48 +103,79 @@ def _run_target(name: str, course: Course, out: str, audiences: list[str], sourc
 
 def build_course(course: Course, out: Path, target_names: Sequence[str], audiences: Sequence[str], *,
                  jobs: int | None = None, sources: SourceMap | None = None, strict: bool = False,
-                 on_done: Callable[[TargetResult], None] | None = None) -> list[TargetResult]:
-    """Build targets into staging folders; swap them all in only if every one succeeded (with `strict`,
-    a target that warned has failed)."""
-    sources = sources or SourceMap()
-    out.mkdir(parents=True, exist_ok=True)
-    recover(out)
-    for name in target_names:
-        stage_dir(out, name)
-    last = [name for name in target_names if name in ROOT_TARGETS]
+                 on_done: Callable[[TargetResult], None] | None = None,
+                 on_wait: Callable[[str], None] | None = None) -> list[TargetResult]:
+    """Build targets into a staging set; swap the whole set in only if every one succeeded (with `strict`,
+    a target that warned has failed). See write.py for the swap."""
+    try:
+        with build_lock(out, on_wait):
+            return _build_locked(course, out, target_names, audiences, jobs, sources or SourceMap(), strict,
+                                 on_done)
+    except OutputsInTheWay as exc:
+        raise MachineError(str(exc)) from exc
+    except OSError as exc:
+        problem = machine_problem(exc)
+        if problem is None:
+            raise
+        raise MachineError(problem) from exc
+
+
+def _build_locked(course: Course, out: Path, target_names: Sequence[str], audiences: Sequence[str],
+                  jobs: int | None, sources: SourceMap, strict: bool,
+                  on_done: Callable[[TargetResult], None] | None) -> list[TargetResult]:
     first = [name for name in target_names if name not in ROOT_TARGETS]
-    jobs = jobs or min(len(first), os.cpu_count() or 1)
+    last = [name for name in target_names if name in ROOT_TARGETS]
+    staging_set = begin_set(out, first, list(TARGETS), ROOT_TARGETS)
+    try:
+        results = _run_targets(course, staging_set, first, audiences, jobs, sources, strict, on_done)
+        if not any(result.error for result in results):
+            carry_over(out, staging_set, target_names)
+            # Root targets (the pack's front page) describe the set as it will be: run them on the staged set.
+            others = {name: staging_set / name for name in TARGETS if name not in ROOT_TARGETS}
+            for name in last:
+                folder = str(stage_dir(staging_set, name))
+                results.append(_run_target(name, course, folder, list(audiences), sources, strict, others))
+                if on_done:
+                    on_done(results[-1])
+        results.sort(key=lambda r: list(target_names).index(r.name))
+        if any(result.error for result in results):
+            discard(staging_set)
+            return results
+        publish(out, staging_set, ROOT_TARGETS)
+        return results
+    except BaseException:
+        discard(staging_set)  # nothing half-made stays; after a kill -9 the next build's recover() does this
+        raise
+
+
+def _run_targets(course: Course, staging_set: Path, target_names: Sequence[str], audiences: Sequence[str],
+                 jobs: int | None, sources: SourceMap, strict: bool,
+                 on_done: Callable[[TargetResult], None] | None) -> list[TargetResult]:
+    folders = {name: str(stage_dir(staging_set, name)) for name in target_names}
+    temp = str(staging_set / ".tmp")
+    jobs = jobs or min(len(target_names), os.cpu_count() or 1)
     results: list[TargetResult] = []
-    if jobs <= 1 or len(first) <= 1:
-        for name in first:
-            results.append(_run_target(name, course, str(out), list(audiences), sources, strict))
-            if on_done:
-                on_done(results[-1])
+    if jobs <= 1 or len(target_names) <= 1:
+        saved = tempfile.tempdir
+        tempfile.tempdir = temp  # libraries' temp files go into the staging set, removed with it
+        try:
+            for name in target_names:
+                results.append(_run_target(name, course, folders[name], list(audiences), sources, strict))
+                if on_done:
+                    on_done(results[-1])
+        finally:
+            tempfile.tempdir = saved
     else:
-        # Targets are independent; heavy ones (PDF, PPTX) run side by side in worker processes.
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(_run_target, name, course, str(out), list(audiences), sources, strict)
-                       for name in first]
+        # Targets are independent; heavy ones (PDF, PPTX) run side by side in worker processes, which die
+        # with this process (even on kill -9) and keep their temp files in the staging set.
+        with worker_pool(jobs, temp) as pool:
+            futures = [pool.submit(_run_target, name, course, folders[name], list(audiences), sources, strict)
+                       for name in target_names]
             for future in as_completed(futures):
                 results.append(future.result())
                 if on_done:
                     on_done(results[-1])
-    if last and not any(result.error for result in results):
-        others = {name: out / (f".{name}.tmp" if name in first else name) for name in TARGETS
-                  if name not in ROOT_TARGETS}
-        for name in last:
-            results.append(_run_target(name, course, str(out), list(audiences), sources, strict, others))
-            if on_done:
-                on_done(results[-1])
-    results.sort(key=lambda r: target_names.index(r.name))
-    if any(result.error for result in results):
-        for name in target_names:
-            discard_staging(out, name)
-        return results
-    for name in first:
-        swap_in(out, name)
-    for name in last:
-        swap_in_root(out, name)
+    results.sort(key=lambda r: list(target_names).index(r.name))
     return results
 
 

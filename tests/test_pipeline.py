@@ -20,9 +20,21 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    """Every file under `folder` (hidden ones too) with its SHA-256."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file a reader of `folder` sees (through the per-target links), with its SHA-256."""
+    digest: dict[str, str] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        for base, _dirs, files in os.walk(entry, followlinks=True):
+            for name in files:
+                path = Path(base, name)
+                digest[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return dict(sorted(digest.items()))
+
+
+def hidden(folder: Path) -> list[str]:
+    """The hidden entries of an output folder: after any build, exactly the lock, the switch and one set."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
 @pytest.fixture
@@ -46,6 +58,7 @@ def test_failed_build_leaves_previous_outputs_byte_identical(phishing_root: Path
     assert set(failed) == {"failing"} and failed["failing"].internal
     assert "simulated crash midway" in failed["failing"].error
     assert tree_digest(out) == before  # coverage was rebuilt fine, but nothing was swapped in
+    assert hidden(out) == [".build-1", ".current", ".lock"]
 
 
 def test_content_failure_in_one_target_leaves_previous_outputs_untouched(phishing_root: Path, tmp_path: Path,
@@ -114,16 +127,16 @@ def test_killed_build_leaves_previous_outputs_byte_identical(phishing_root: Path
     proc = subprocess.Popen(args + ["coverage", "slow"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.time() + 60
-    while not (out / ".slow.tmp" / "partial.txt").exists():
+    while not list(out.glob(".build-*/slow/partial.txt")):
         assert time.time() < deadline and proc.poll() is None, "the slow target never started"
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    visible = {k: v for k, v in tree_digest(out).items() if not k.startswith(".")}
-    assert visible == before
+    assert tree_digest(out) == before
     # The next build cleans up the leftovers of the killed one.
     assert subprocess.run(args + ["coverage"], capture_output=True, timeout=120).returncode == 0
     assert tree_digest(out) == before
+    assert hidden(out) == [".build-2", ".current", ".lock"]
 
 
 def test_internal_error_exits_1_with_report(phishing_root: Path, tmp_path: Path) -> None:

@@ -212,16 +212,21 @@ def test_audiences_choose_decks_and_no_plan_means_no_deck(built: dict[str, Built
     assert list((tmp_path / "none").iterdir()) == []
 
 
-def test_missing_libreoffice_skips_previews_with_a_warning(built: dict[str, Built], tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_libreoffice_is_a_build_error_unless_previews_are_off(built: dict[str, Built], tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from coursekit.errors import BuildError
+
     monkeypatch.setenv(PREVIEWS_ENV, "1")
     monkeypatch.setenv("PATH", str(tmp_path))  # neither soffice nor pdftoppm can be found
     course = built["phishing"].course
-    ctx = run_target(load_target("slides"), course, tmp_path / "out", list(course.audiences))
+    with pytest.raises(BuildError) as error:
+        run_target(load_target("slides"), course, tmp_path / "out", list(course.audiences))
+    assert str(error.value) == ("soffice and pdftoppm are missing, so the slide previews cannot be made: install "
+                                "libreoffice-impress and poppler-utils (`make build` does it), or set "
+                                f"{PREVIEWS_ENV}=0 to build the decks without previews")
+    monkeypatch.setenv(PREVIEWS_ENV, "0")
+    ctx = run_target(load_target("slides"), course, tmp_path / "out-no-previews", list(course.audiences))
     assert [p.suffix for p in ctx.written] == [".pptx", ".pptx"]
-    # Through the warning channel (so `--strict` sees it), not printed by the target.
-    assert ctx.warnings == ["slides: warning: soffice and pdftoppm not installed: previews skipped (install "
-                            "LibreOffice and poppler-utils, or run `make test` once)"]
 
 
 def test_content_that_cannot_fit_stops_the_build_with_a_clear_error(tmp_path: Path) -> None:

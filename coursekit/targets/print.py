@@ -12,7 +12,6 @@ import subprocess
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from coursekit.errors import BuildError
 from coursekit.targets import BuildContext, Target
 from coursekit.text import to_html, to_inline_html
 from coursekit.view import AudienceView, audience_view
+from coursekit.workers import worker_pool
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "print"
 PDF_VARIANT = "pdf/ua-1"
@@ -327,6 +327,14 @@ class Renderer:
             raise BuildError(f"print: a document refers to a resource that is not a local file "
                              f"({exc}); printables never fetch from the network") from exc
 
+    def close(self) -> None:
+        """Remove the font folder WeasyPrint made in the temp folder (it is left behind when a worker exits)."""
+        config = self.__dict__.get("font_config")
+        folder = getattr(config, "_folder", None)
+        if config is not None and folder:
+            shutil.rmtree(folder, ignore_errors=True)
+            config._folder = None
+
     def write(self, document: Any, path: Path) -> None:
         """Write a laid-out document as a tagged PDF/UA-1 file."""
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -588,7 +596,7 @@ def write_preview(pdf: Path, png: Path) -> Path:
     return png
 
 
-PREVIEW_MISSING = ("print: pdftoppm is missing, so the PDF previews cannot be made: "
+PREVIEW_MISSING = ("pdftoppm is missing, so the PDF previews cannot be made: "
                    "install poppler-utils (`make build` does it; or apt-get install poppler-utils)")
 
 
@@ -598,14 +606,22 @@ def build_audience(ctx: BuildContext, audience: str,
     loaded once); returns `ctx` (a worker process sends its copy back)."""
     renderer = Renderer()
     view = audience_view(ctx.course, audience)
-    for document in audience_documents(view):
-        started = time.perf_counter()
-        pdf = ctx.path(f"{audience}/{document.name}.pdf")
-        renderer.write(render_document(renderer, view, document, ctx), pdf)
-        write_preview(pdf, ctx.path(f"previews/{audience}-{document.name}.png"))
-        if on_document:
-            on_document(audience, document.name, time.perf_counter() - started)
+    try:
+        for document in audience_documents(view):
+            started = time.perf_counter()
+            pdf = ctx.path(f"{audience}/{document.name}.pdf")
+            renderer.write(render_document(renderer, view, document, ctx), pdf)
+            write_preview(pdf, ctx.path(f"previews/{audience}-{document.name}.png"))
+            if on_document:
+                on_document(audience, document.name, time.perf_counter() - started)
+    finally:
+        renderer.close()
     return ctx
+
+
+def missing_fonts() -> list[str]:
+    """The theme's font files that are not installed."""
+    return [path for path in theme.FONT_FILES.values() if not Path(path).is_file()]
 
 
 class PrintTarget(Target):
@@ -623,6 +639,10 @@ class PrintTarget(Target):
         """Write every printable for each audience, with previews; audiences side by side when cores allow."""
         if shutil.which("pdftoppm") is None:
             raise BuildError(PREVIEW_MISSING)
+        missing = missing_fonts()
+        if missing:
+            raise BuildError(f"the font {theme.FONT_FAMILY} is missing ({', '.join(missing)} not found): install "
+                             "it with `apt-get install fonts-inter` (`make build` does it)")
         audiences = list(ctx.audiences)
         jobs = self.jobs or min(len(audiences), os.cpu_count() or 1)
         if jobs <= 1 or self.on_document is not None:
@@ -630,7 +650,7 @@ class PrintTarget(Target):
                 build_audience(ctx, audience, self.on_document)
             return
         # Layout is CPU-bound Python: separate processes, one per audience, each with its own renderer.
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with worker_pool(jobs) as pool:
             count = len(audiences)
             for part in pool.map(build_audience, [ctx] * count, audiences):
                 ctx.merge(part)

@@ -871,9 +871,10 @@ def write_previews(decks: Sequence[Deck], ctx: BuildContext, folder: str = "prev
         return
     missing = [tool for tool in ("soffice", "pdftoppm") if shutil.which(tool) is None]
     if missing:
-        ctx.warn(f"{' and '.join(missing)} not installed: previews skipped (install LibreOffice and "
-                 "poppler-utils, or run `make test` once)")
-        return
+        packages = {"soffice": "libreoffice-impress", "pdftoppm": "poppler-utils"}
+        raise BuildError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing, so the slide "
+                         f"previews cannot be made: install {' and '.join(packages[t] for t in missing)} "
+                         f"(`make build` does it), or set {PREVIEWS_ENV}=0 to build the decks without previews")
     with tempfile.TemporaryDirectory(prefix="coursekit-previews-") as scratch:
         try:
             pdfs = render_pdfs([deck.path for deck in decks], Path(scratch))
