@@ -34,7 +34,7 @@ _REFERENCES = {"%": "&#37;", "[": "&#91;"}
 # declaration is written "&lt;", which markdown shows as "<": GIFT shows what the other banks show. Code
 # spans (where "&lt;" would show literally) and autolinks (which are links in every bank) are left alone.
 _KEEP = re.compile(r"(`+).+?(?<!`)\1(?!`)|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"
-                   r"|<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>", re.S)
+                   r"|<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>", re.DOTALL)
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 
 
