@@ -57,16 +57,3 @@ class SlowTarget(Target):
         ctx.write_text("partial.txt", "partial")
         time.sleep(60)
 
-
-class ContentFailTarget(Target):
-    """Writes a file, then meets content it cannot build (a BuildError, exit 2)."""
-
-    name = "contentfail"
-    description = "fails with a content error (tests only)"
-
-    def build(self, ctx: BuildContext) -> None:
-        """Write half an output, then refuse the content."""
-        from coursekit.errors import BuildError
-
-        ctx.write_text("half.txt", "half")
-        raise BuildError("quizzes/final.yaml:1: simulated content this target cannot build")

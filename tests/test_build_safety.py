@@ -23,7 +23,7 @@ TESTS = REPO / "tests"
 
 # Runs the CLI with the test-only targets registered (argv: tests folder, then the CLI arguments).
 CLI = ("import sys; sys.path.insert(0, sys.argv[1]); from coursekit.targets import TARGETS; "
-       "TARGETS.update(slow='failing_target:SlowTarget', contentfail='failing_target:ContentFailTarget'); "
+       "TARGETS.update(slow='failing_target:SlowTarget', **{'content-failing': 'failing_target:ContentFailingTarget'}); "
        "from coursekit.cli import main; main(sys.argv[2:])")
 
 
@@ -149,9 +149,9 @@ def test_a_content_error_in_one_target_leaves_every_previous_output_untouched(tw
     out = tmp_path / "out"
     assert build(a, out, "coverage", "quizbank").returncode == 0
     before, before_hidden = visible(out), hidden(out)
-    proc = build(b, out, "coverage", "contentfail", "quizbank")
+    proc = build(b, out, "coverage", "content-failing", "quizbank")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "contentfail: quizzes/final.yaml:1: simulated content this target cannot build" in proc.stderr
+    assert "content-failing: quizzes/final.yaml:7: this question cannot be laid out (simulated)" in proc.stderr
     assert visible(out) == before and hidden(out) == before_hidden
 
 

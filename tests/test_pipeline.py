@@ -81,7 +81,7 @@ def test_content_failure_in_one_target_leaves_previous_outputs_untouched(phishin
     # quizzes/final.yaml: `questions:` is line 6, its first item `- id: sender` line 7.
     assert failed.error == "quizzes/final.yaml:7: this question cannot be laid out (simulated)"
     assert tree_digest(out) == before
-    assert sorted(p.name for p in out.iterdir()) == ["coverage"]
+    assert sorted(p.name for p in out.iterdir()) == [".build-1", ".current", ".lock", "coverage"]
 
 
 def _cli_with_test_targets(phishing_root: Path, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
