@@ -25,6 +25,8 @@ def tree_digest(folder: Path) -> dict[str, str]:
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
+        if entry.is_file():  # a root target's file (the pack's index.html), through its link
+            digest[entry.name] = hashlib.sha256(entry.read_bytes()).hexdigest()
         for base, _dirs, files in os.walk(entry, followlinks=True):
             for name in files:
                 path = Path(base, name)
