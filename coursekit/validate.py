@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from coursekit import freshness
+from coursekit import arrange, freshness
 from coursekit import model as m
 from coursekit.errors import ContentError, ContentErrors, display_path
 from coursekit.ids import interaction_id
@@ -320,6 +320,7 @@ class _Checker:
         self.errors: list[ContentError] = list(files.errors)
         self.warnings: list[ContentError] = []
         self.notices: list[ContentError] = []  # warnings that --strict does not turn into errors
+        self.moves: dict[Loc, arrange.Moves] = {}  # lists put in their seeded order, per file (by model prefix)
         self.today = today
         self.course_doc = files.course
         self.wording_docs: list[Document] = []
@@ -391,10 +392,14 @@ class _Checker:
             self.check_wording(course_file)
             self.check_markdown()
             if not self.errors:
+                arranged_scenarios = {key: arrange.arrange_scenario(value[0]) for key, value in scenarios.items()}
+                arranged_quizzes = {key: arrange.arrange_quiz(value[0]) for key, value in quizzes.items()}
+                self.moves.update({("scenarios", key): moves for key, (_, moves) in arranged_scenarios.items()})
+                self.moves.update({("quizzes", key): moves for key, (_, moves) in arranged_quizzes.items()})
                 course = m.Course(
                     **{name: getattr(course_file, name) for name in m.CourseFile.model_fields},
-                    scenarios={key: value[0] for key, value in scenarios.items()},
-                    quizzes={key: value[0] for key, value in quizzes.items()},
+                    scenarios={key: value[0] for key, value in arranged_scenarios.items()},
+                    quizzes={key: value[0] for key, value in arranged_quizzes.items()},
                     root=str(self.root),
                     **extras,
                 )
@@ -411,7 +416,8 @@ class _Checker:
             if self.errors:
                 course = None
         self.warnings += self.notices
-        sources = SourceMap({prefix: FileLines(d.display, dict(d.lines), frozenset(d.blocks))
+        sources = SourceMap({prefix: FileLines(d.display, *arrange.move_lines(dict(d.lines), frozenset(d.blocks),
+                                                                            self.moves.get(prefix, [])))
                              for prefix, d in self.placed.items()})
         return Validated(course if not self.errors else None, sorted(set(self.errors)),
                          sorted(set(self.warnings)), coverage, self.root, sources)

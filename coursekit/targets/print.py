@@ -170,7 +170,7 @@ def printed_questions(quiz: m.Quiz) -> list[PrintedQuestion]:
     for number, question in enumerate(quiz.questions, start=1):
         seed = f"{quiz.id}/{question.id}"
         if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
-            options = shuffled(question.options, seed) if quiz.shuffle else list(question.options)
+            options = list(question.options)  # already in the seeded order every output shares
             printed.append(PrintedQuestion(number, question, options=[
                 PrintedOption(LETTERS[i], o.text, o.correct, o.feedback) for i, o in enumerate(options)]))
         elif isinstance(question, m.OrderQuestion):
