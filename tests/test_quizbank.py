@@ -596,7 +596,7 @@ def test_kahoot_skips_named_with_reasons(awkward: Built) -> None:
         "(final), question steps:": "ordering",
         "(final), question who:": "matching",
         "(final), question long:": "the question is 159 characters",
-        "(final), question long-option:": "answer 1 is 93 characters",
+        "(final), question long-option:": "answer 2 is 93 characters",
     }
     listed = [line for line in text.splitlines() if line.startswith("- ")]
     assert len(listed) == len(expected)
