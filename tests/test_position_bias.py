@@ -58,7 +58,7 @@ def test_module_course_data(built: tuple[Any, Path]) -> None:
     questions: list[bool] = []
     for audience in course.audiences:
         html = (out / "web" / f"{course.id}-{audience}" / "index.html").read_text("utf-8")
-        data = json.loads(re.search(r'<script[^>]*id="course-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+        data = json.loads(re.search(r'<script[^>]*id="course-data"[^>]*>(.*?)</script>', html, re.DOTALL).group(1))
         for scenario in data["scenarios"]:
             for node in scenario["nodes"]:
                 qualities = [c["quality"] for c in node.get("choices", [])]
@@ -74,7 +74,7 @@ def test_module_course_data(built: tuple[Any, Path]) -> None:
 def test_slides(built: tuple[Any, Path]) -> None:
     from pptx import Presentation
 
-    course, out = built
+    _, out = built
     best, _ = authored()
     decisions: list[bool] = []
     questions: list[bool] = []
