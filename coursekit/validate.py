@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import math
 import re
 import types
 import typing
@@ -422,6 +423,24 @@ class _Checker:
         return Validated(course if not self.errors else None, sorted(set(self.errors)),
                          sorted(set(self.warnings)), coverage, self.root, sources)
 
+    def check_activity_time(self, doc: Document, loc: Loc, activity: m.Activity, audience: str,
+                            scenarios: dict[str, Any], quizzes: dict[str, Any]) -> None:
+        """An activity that plays a quiz or scenario allows 1 minute per 2 questions and per 3 decisions."""
+        questions = decisions = 0
+        if activity.quiz in quizzes:
+            questions = sum(_in_audience(q.audiences, audience) for q in quizzes[activity.quiz][0].questions)
+        if activity.scenario in scenarios:
+            decisions = sum(isinstance(n, m.DecisionNode) for n in scenarios[activity.scenario][0].nodes.values())
+        needed = questions / 2 + decisions / 3
+        if activity.minutes < needed:
+            played = " and ".join(part for part in (
+                f"{questions} quiz question{'s' if questions != 1 else ''}" if questions else "",
+                f"{decisions} scenario decision{'s' if decisions != 1 else ''}" if decisions else "") if part)
+            self.warnings.append(doc.error(
+                loc + ("minutes",), f"'{activity.title}' plays {played} in {activity.minutes} "
+                f"minute{'s' if activity.minutes != 1 else ''}: give it at least {math.ceil(needed)} (1 minute per 2 "
+                "questions and per 3 decisions), or play a shorter quiz or scenario", warning=True))
+
     def check_facts_age(self, course: m.CourseFile, doc: Document) -> None:
         """Facts older than 6 months: a warning; 12 months or more: a warning that --strict turns into an error."""
         problem = freshness.facts_age_problem(course.facts_checked, freshness.today(self.today))
@@ -680,6 +699,7 @@ class _Checker:
                     self.ref(pdoc, loc + ("scenario",), activity.scenario, scenarios, "scenario", "use a scenario id")
                 if activity.quiz:
                     self.ref(pdoc, loc + ("quiz",), activity.quiz, quizzes, "quiz", "use a quiz id")
+                self.check_activity_time(pdoc, loc, activity, plan.audience, scenarios, quizzes)
             total = sum(a.minutes for a in plan.activities)
             if total != plan.duration_minutes:
                 self.errors.append(pdoc.error(("activities",), f"the activities add up to {total} minutes but "
