@@ -107,6 +107,8 @@ def build_course(course: Course, out: Path, target_names: Sequence[str], audienc
                  on_wait: Callable[[str], None] | None = None) -> list[TargetResult]:
     """Build targets into a staging set; swap the whole set in only if every one succeeded (with `strict`,
     a target that warned has failed). See write.py for the swap."""
+    # Absolute: staging paths reach tools as URLs (LibreOffice's -env:UserInstallation=file://...).
+    out = out.absolute()
     try:
         with build_lock(out, on_wait):
             return _build_locked(course, out, target_names, audiences, jobs, sources or SourceMap(), strict,

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import require_tool
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "phishing"
@@ -327,3 +328,15 @@ def test_a_print_build_leaves_nothing_in_the_temp_folder(tmp_path: Path) -> None
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in temp.iterdir()) == []
     assert hidden(tmp_path / "out") == [".build-1", ".current", ".lock"]
+
+
+def test_a_relative_outputs_folder_works_with_libreoffice(tmp_path: Path) -> None:
+    """Staging paths reach LibreOffice as a file:// URL: a relative outputs/ (the default) must still work."""
+    require_tool("soffice", "slide previews are rendered by LibreOffice")
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURE, course)
+    proc = subprocess.run([sys.executable, "-m", "coursekit.cli", "build", "--strict", "slides"], cwd=course,
+                          capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert proc.returncode == 0, proc.stderr
+    assert len(list((course / "outputs" / "slides" / "previews").glob("*.png"))) >= 4
