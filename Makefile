@@ -15,6 +15,8 @@ build: setup
 	$(PY) build.py
 
 test: setup-test
+	$(VENV)/bin/ruff check coursekit tests
+	$(PY) -m mypy --strict coursekit
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: setup-test

@@ -93,3 +93,20 @@ def to_plain(markdown: str) -> str:
         prefix = "  " * max(0, block.level - 1) + ("• " if block.level else "")
         lines.append(prefix + block.text)
     return "\n".join(lines)
+
+
+def one_line(markdown: str) -> str:
+    """Markdown as one line of plain text (emphasis dropped, list items as "• ", whitespace folded): for
+    places that take a single plain line (Kahoot cells, quiz-bank menus)."""
+    return " ".join(to_plain(markdown).split())
+
+
+def url_label(url: str) -> str:
+    """A URL as people would type or say it: no scheme ("https://", "mailto:", "tel:"), no "www.", no
+    trailing slash. Every output labels the same URL the same way."""
+    for prefix in ("https://", "http://", "mailto:", "tel:"):
+        if url.startswith(prefix):
+            url = url[len(prefix):]
+            break
+    url = url.removeprefix("www.")
+    return url.removesuffix("/")

@@ -85,7 +85,8 @@ def icon_png(name: str, *, size: int = 256, color: str = PALETTE.primary) -> byt
     import cairosvg
 
     svg = icon_svg(name, size=size, color=color)
-    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=size, output_height=size)
+    png: bytes = cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=size, output_height=size)
+    return png
 
 
 def contrast_ratio(foreground: str, background: str) -> float:

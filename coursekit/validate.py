@@ -98,19 +98,13 @@ def _raw_path(data: Any, loc: Loc) -> tuple[Loc, Loc]:
     raw: list[str | int] = []
     model_path: list[str | int] = []
     node = data
-    for index, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
+    for part in loc:
+        present = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        model_path.append(part)  # else a missing field (last part) or a union tag: not in the data
+        if present:
             raw.append(part)
-            model_path.append(part)
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            raw.append(part)
-            model_path.append(part)
-            node = node[part]
-        elif index == len(loc) - 1:
-            model_path.append(part)  # a missing field
-        else:
-            model_path.append(part)  # a union tag: not in the data
     return tuple(raw), tuple(model_path)
 
 
@@ -312,8 +306,44 @@ def _in_audience(audiences: list[str], audience: str) -> bool:
     return not audiences or audience in audiences
 
 
+ADVICE_FIX = "use the id of an advice point in course/course.yaml"
+
+
+@dataclass
+class _Scope:
+    """What the course-level checks share: the course file, the parsed scenarios and quizzes, known ids."""
+
+    course: m.CourseFile
+    doc: Document
+    scenarios: dict[str, Any]
+    quizzes: dict[str, Any]
+    sections: dict[str, dict[str, m.SourceSection]] = field(default_factory=dict)
+
+    @property
+    def audiences(self) -> list[str]:
+        """The course's audience names."""
+        return list(self.course.audiences)
+
+    @property
+    def aud_fix(self) -> str:
+        """How to fix an unknown audience."""
+        return f"use one of the audiences: {', '.join(self.audiences)}"
+
+    @property
+    def advice_ids(self) -> list[str]:
+        """The advice point ids."""
+        return [a.id for a in self.course.advice]
+
+    @property
+    def objective_ids(self) -> list[str]:
+        """The learning objective ids."""
+        return [o.id for o in self.course.objectives]
+
+
 class _Checker:
     """Cross-file checks; collects every problem instead of stopping at the first."""
+
+    scope: _Scope  # what the course-level checks share (set by check_course)
 
     def __init__(self, files: CourseFiles, today: _dt.date | None = None) -> None:
         self.files = files
@@ -570,12 +600,24 @@ class _Checker:
 
     def check_course(self, course: m.CourseFile, doc: Document, scenarios: dict[str, Any],
                      quizzes: dict[str, Any]) -> dict[str, Any]:
-        audiences = list(course.audiences)
-        advice_ids = [a.id for a in course.advice]
-        aud_fix = f"use one of the audiences: {', '.join(audiences)}"
-        advice_fix = "use the id of an advice point in course/course.yaml"
-        # sources and citations
-        sections: dict[str, dict[str, m.SourceSection]] = {}
+        """Every cross-file check of the course, one named check at a time; returns the Course's extras."""
+        self.scope = _Scope(course, doc, scenarios, quizzes)
+        sections = self.check_sources()
+        self.check_advice()
+        self.check_help_contacts()
+        self.check_objectives()
+        page_ids = self.check_modules()
+        self.check_scenario_and_quiz_refs()
+        extras: dict[str, Any] = {"source_sections": sections}
+        extras.update(self.check_plans(page_ids))
+        extras["leaflets"] = self.check_leaflets()
+        self.check_unused([extras.get("lesson"), extras.get("talk")])
+        return extras
+
+    def check_sources(self) -> dict[str, dict[str, m.SourceSection]]:
+        """Sources: unique ids, allowed urls, files that exist and are split into anchored sections."""
+        course, doc = self.scope.course, self.scope.doc
+        sections = self.scope.sections
         self.duplicates(doc, [(("sources", i, "id"), s.id) for i, s in enumerate(course.sources)], "source")
         for index, source in enumerate(course.sources):
             if source.url:
@@ -587,97 +629,130 @@ class _Checker:
             if text is not None and not sections[source.id]:
                 self.errors.append(doc.error(("sources", index, "file"), f"source '{source.file}' has no sections: "
                                              "start each section with a heading like '## Title {#anchor}'"))
+        return sections
 
-        def check_cites(d: Document, loc: Loc, cites: list[str]) -> None:
-            for i, cite in enumerate(cites):
-                source_id, anchor = cite.split("#", 1)
-                if not self.ref(d, loc + (i,), source_id, sections, "source", "cite a source listed under 'sources'"):
-                    continue
-                if sections[source_id] and anchor not in sections[source_id]:
-                    self.errors.append(d.error(loc + (i,), f"'{cite}': source '{source_id}' has no section "
-                                               f"'{anchor}'{_suggest(anchor, sections[source_id])}: "
-                                               "use an anchor from its headings"))
+    def check_cites(self, d: Document, loc: Loc, cites: list[str]) -> None:
+        """Each citation names a source and one of its section anchors."""
+        sections = self.scope.sections
+        for i, cite in enumerate(cites):
+            source_id, anchor = cite.split("#", 1)
+            if not self.ref(d, loc + (i,), source_id, sections, "source", "cite a source listed under 'sources'"):
+                continue
+            if sections[source_id] and anchor not in sections[source_id]:
+                self.errors.append(d.error(loc + (i,), f"'{cite}': source '{source_id}' has no section "
+                                           f"'{anchor}'{_suggest(anchor, sections[source_id])}: "
+                                           "use an anchor from its headings"))
 
-        self.duplicates(doc, [(("advice", i, "id"), a.id) for i, a in enumerate(course.advice)], "advice")
-        for index, point in enumerate(course.advice):
-            check_cites(doc, ("advice", index, "cite"), point.cite)
-            self.refs(doc, ("advice", index, "audiences"), point.audiences, audiences, "audience", aud_fix)
-        for key, contact in course.help.items():
-            check_cites(doc, ("help", key, "cite"), contact.cite)
+    def check_advice(self) -> None:
+        """Advice points: unique ids, citations that resolve, known audiences."""
+        scope = self.scope
+        doc = scope.doc
+        self.duplicates(doc, [(("advice", i, "id"), a.id) for i, a in enumerate(scope.course.advice)], "advice")
+        for index, point in enumerate(scope.course.advice):
+            self.check_cites(doc, ("advice", index, "cite"), point.cite)
+            self.refs(doc, ("advice", index, "audiences"), point.audiences, scope.audiences, "audience",
+                      scope.aud_fix)
+
+    def check_help_contacts(self) -> None:
+        """Help contacts cite their details, have a way in and say whom they suit; audiences' help suits them."""
+        scope = self.scope
+        doc = scope.doc
+        for key, contact in scope.course.help.items():
+            self.check_cites(doc, ("help", key, "cite"), contact.cite)
             if contact.url:
                 self.check_url(doc, ("help", key, "url"), contact.url, f"help contact '{key}' url")
-            self.refs(doc, ("help", key, "suitable_for"), contact.suitable_for, audiences, "audience", aud_fix)
+            self.refs(doc, ("help", key, "suitable_for"), contact.suitable_for, scope.audiences, "audience",
+                      scope.aud_fix)
             if not contact.phone and not contact.url and not contact.how:
                 self.errors.append(doc.error(("help", key), f"help contact '{key}' has no phone, url or 'how': "
                                              "say how to reach them"))
+        for name, audience in scope.course.audiences.items():
+            self.check_help_suits(doc, ("audiences", name, "help"), audience.help, name)
 
-        def check_help(d: Document, loc: Loc, ids: list[str], audience: str) -> None:
-            for i, hid in enumerate(ids):
-                if (self.ref(d, loc + (i,), hid, course.help, "help contact", "use a key under 'help'")
-                        and audience in course.audiences and audience not in course.help[hid].suitable_for):
-                    self.errors.append(d.error(
-                        loc + (i,), f"help contact '{hid}' is not meant for audience '{audience}' (its "
-                        f"suitable_for: {', '.join(course.help[hid].suitable_for)}): "
-                        "choose a contact for them"))
+    def check_help_suits(self, d: Document, loc: Loc, ids: list[str], audience: str) -> None:
+        """Help listed for an audience (in course.yaml, a plan or a leaflet) must be meant for that audience."""
+        course = self.scope.course
+        for i, hid in enumerate(ids):
+            if (self.ref(d, loc + (i,), hid, course.help, "help contact", "use a key under 'help'")
+                    and audience in course.audiences and audience not in course.help[hid].suitable_for):
+                self.errors.append(d.error(
+                    loc + (i,), f"help contact '{hid}' is not meant for audience '{audience}' (its "
+                    f"suitable_for: {', '.join(course.help[hid].suitable_for)}): "
+                    "choose a contact for them"))
 
-        for name, audience in course.audiences.items():
-            check_help(doc, ("audiences", name, "help"), audience.help, name)
-        self.duplicates(doc, [(("objectives", i, "id"), o.id) for i, o in enumerate(course.objectives)], "objective")
-        objective_ids = [o.id for o in course.objectives]
-        for index, objective in enumerate(course.objectives):
-            self.refs(doc, ("objectives", index, "audiences"), objective.audiences, audiences, "audience", aud_fix)
-        # modules and pages
+    def check_objectives(self) -> None:
+        """Learning objectives: unique ids, known audiences."""
+        scope = self.scope
+        doc = scope.doc
+        objectives = scope.course.objectives
+        self.duplicates(doc, [(("objectives", i, "id"), o.id) for i, o in enumerate(objectives)], "objective")
+        for index, objective in enumerate(objectives):
+            self.refs(doc, ("objectives", index, "audiences"), objective.audiences, scope.audiences, "audience",
+                      scope.aud_fix)
+
+    def check_modules(self) -> list[str]:
+        """Modules and pages: unique ids, known objectives, audiences, scenarios, quizzes, advice and images;
+        the assessment quiz exists. Returns the page ids."""
+        scope = self.scope
+        course, doc = scope.course, scope.doc
         self.duplicates(doc, [(("modules", i, "id"), mod.id) for i, mod in enumerate(course.modules)], "module")
         page_ids: list[tuple[Loc, str]] = []
         for mi, module in enumerate(course.modules):
             base: Loc = ("modules", mi)
-            self.refs(doc, base + ("objectives",), module.objectives, objective_ids, "objective",
+            self.refs(doc, base + ("objectives",), module.objectives, scope.objective_ids, "objective",
                       "use the id of a learning objective")
-            self.refs(doc, base + ("audiences",), module.audiences, audiences, "audience", aud_fix)
+            self.refs(doc, base + ("audiences",), module.audiences, scope.audiences, "audience", scope.aud_fix)
             if module.scenario is not None:
-                self.ref(doc, base + ("scenario",), module.scenario, scenarios, "scenario",
+                self.ref(doc, base + ("scenario",), module.scenario, scope.scenarios, "scenario",
                          f"create scenarios/{module.scenario}.yaml or fix the id")
             if module.quiz is not None:
-                self.ref(doc, base + ("quiz",), module.quiz, quizzes, "quiz",
+                self.ref(doc, base + ("quiz",), module.quiz, scope.quizzes, "quiz",
                          f"create quizzes/{module.quiz}.yaml or fix the id")
             for pi, page in enumerate(module.pages):
                 loc = base + ("pages", pi)
                 page_ids.append((loc + ("id",), page.id))
-                self.refs(doc, loc + ("teaches",), page.teaches, advice_ids, "advice point", advice_fix)
-                self.refs(doc, loc + ("audiences",), page.audiences, audiences, "audience", aud_fix)
+                self.refs(doc, loc + ("teaches",), page.teaches, scope.advice_ids, "advice point", ADVICE_FIX)
+                self.refs(doc, loc + ("audiences",), page.audiences, scope.audiences, "audience", scope.aud_fix)
                 if page.image is not None:
                     image = self.check_file(doc, loc + ("image", "file"), page.image.file, "image")
                     problem = image_problem(image) if image is not None else None
                     if problem:
                         self.errors.append(doc.error(loc + ("image", "file"), f"{page.image.file}: {problem}"))
         self.duplicates(doc, page_ids, "page")
-        self.ref(doc, ("assessment", "quiz"), course.assessment.quiz, quizzes, "quiz",
+        self.ref(doc, ("assessment", "quiz"), course.assessment.quiz, scope.quizzes, "quiz",
                  f"create quizzes/{course.assessment.quiz}.yaml or fix the id")
-        used = {mod.scenario for mod in course.modules} | {mod.quiz for mod in course.modules}
-        used.add(course.assessment.quiz)
-        # scenario and quiz references to the course
-        for scenario, sdoc in scenarios.values():
-            self.refs(sdoc, ("audiences",), scenario.audiences, audiences, "audience", aud_fix)
+        return [pid for _, pid in page_ids]
+
+    def check_scenario_and_quiz_refs(self) -> None:
+        """Scenarios and quizzes name known audiences and advice points."""
+        scope = self.scope
+        for scenario, sdoc in scope.scenarios.values():
+            self.refs(sdoc, ("audiences",), scenario.audiences, scope.audiences, "audience", scope.aud_fix)
             for node_id, node in scenario.nodes.items():
                 if isinstance(node, m.DecisionNode):
                     for ci, choice in enumerate(node.choices):
-                        self.refs(sdoc, ("nodes", node_id, "choices", ci, "teaches"), choice.teaches, advice_ids,
-                                  "advice point", advice_fix)
+                        self.refs(sdoc, ("nodes", node_id, "choices", ci, "teaches"), choice.teaches,
+                                  scope.advice_ids, "advice point", ADVICE_FIX)
                 else:
-                    self.refs(sdoc, ("nodes", node_id, "teaches"), node.teaches, advice_ids, "advice point", advice_fix)
-        for quiz, qdoc in quizzes.values():
+                    self.refs(sdoc, ("nodes", node_id, "teaches"), node.teaches, scope.advice_ids, "advice point",
+                              ADVICE_FIX)
+        for quiz, qdoc in scope.quizzes.values():
             for qi, question in enumerate(quiz.questions):
-                self.refs(qdoc, ("questions", qi, "assesses"), question.assesses, advice_ids, "advice point",
-                          advice_fix)
-                self.refs(qdoc, ("questions", qi, "audiences"), question.audiences, audiences, "audience", aud_fix)
-        # facilitator content
-        extras: dict[str, Any] = {"source_sections": sections}
-        all_page_ids = [pid for _, pid in page_ids]
+                self.refs(qdoc, ("questions", qi, "assesses"), question.assesses, scope.advice_ids,
+                          "advice point", ADVICE_FIX)
+                self.refs(qdoc, ("questions", qi, "audiences"), question.audiences, scope.audiences, "audience",
+                          scope.aud_fix)
+
+    def check_plans(self, page_ids: list[str]) -> dict[str, m.Plan]:
+        """The lesson and talk plans: their kind, audience, objectives, help (suitable for the audience),
+        citations, the pages, scenarios and quizzes they use, and timings that add up."""
+        scope = self.scope
+        plans: dict[str, m.Plan] = {}
         for kind in ("lesson", "talk"):
-            relative = getattr(course.facilitation, kind)
+            relative = getattr(scope.course.facilitation, kind)
             if not relative:
                 continue
-            pdoc = self._load_referenced(doc, ("facilitation", kind), relative, kind)
+            pdoc = self._load_referenced(scope.doc, ("facilitation", kind), relative, kind)
             if pdoc is None:
                 continue
             plan, errors = parse_model(pdoc, m.Plan)
@@ -686,31 +761,39 @@ class _Checker:
                 continue
             if plan.kind != kind:
                 self.errors.append(pdoc.error(("kind",), f"this file is used as the {kind} plan: set 'kind: {kind}'"))
-            self.ref(pdoc, ("audience",), plan.audience, audiences, "audience", aud_fix)
-            self.refs(pdoc, ("objectives",), plan.objectives, objective_ids, "objective", "use a learning objective id")
-            check_help(pdoc, ("help",), plan.help, plan.audience)
+            self.ref(pdoc, ("audience",), plan.audience, scope.audiences, "audience", scope.aud_fix)
+            self.refs(pdoc, ("objectives",), plan.objectives, scope.objective_ids, "objective",
+                      "use a learning objective id")
+            self.check_help_suits(pdoc, ("help",), plan.help, plan.audience)
             for i, question in enumerate(plan.questions):
-                check_cites(pdoc, ("questions", i, "cite"), question.cite)
+                self.check_cites(pdoc, ("questions", i, "cite"), question.cite)
             for ai, activity in enumerate(plan.activities):
                 loc = ("activities", ai)
-                self.refs(pdoc, loc + ("teaches",), activity.teaches, advice_ids, "advice point", advice_fix)
-                self.refs(pdoc, loc + ("pages",), activity.pages, all_page_ids, "page", "use a page id from a module")
+                self.refs(pdoc, loc + ("teaches",), activity.teaches, scope.advice_ids, "advice point", ADVICE_FIX)
+                self.refs(pdoc, loc + ("pages",), activity.pages, page_ids, "page", "use a page id from a module")
                 if activity.scenario:
-                    self.ref(pdoc, loc + ("scenario",), activity.scenario, scenarios, "scenario", "use a scenario id")
+                    self.ref(pdoc, loc + ("scenario",), activity.scenario, scope.scenarios, "scenario",
+                             "use a scenario id")
                 if activity.quiz:
-                    self.ref(pdoc, loc + ("quiz",), activity.quiz, quizzes, "quiz", "use a quiz id")
-                self.check_activity_time(pdoc, loc, activity, plan.audience, scenarios, quizzes)
+                    self.ref(pdoc, loc + ("quiz",), activity.quiz, scope.quizzes, "quiz", "use a quiz id")
+                self.check_activity_time(pdoc, loc, activity, plan.audience, scope.scenarios, scope.quizzes)
             total = sum(a.minutes for a in plan.activities)
             if total != plan.duration_minutes:
                 self.errors.append(pdoc.error(("activities",), f"the activities add up to {total} minutes but "
                                               f"duration_minutes is {plan.duration_minutes}: make them agree"))
-            extras[kind] = plan
+            plans[kind] = plan
             self.placed[(kind,)] = pdoc
             self.wording_docs.append(pdoc)
+        return plans
+
+    def check_leaflets(self) -> dict[str, m.Leaflet]:
+        """Leaflets: listed for a known audience and saying so, help suitable for it, known advice points."""
+        scope = self.scope
         leaflets: dict[str, m.Leaflet] = {}
-        for audience_name, relative in course.facilitation.leaflets.items():
-            self.ref(doc, ("facilitation", "leaflets", audience_name), audience_name, audiences, "audience", aud_fix)
-            ldoc = self._load_referenced(doc, ("facilitation", "leaflets", audience_name), relative, "leaflet")
+        for audience_name, relative in scope.course.facilitation.leaflets.items():
+            loc: Loc = ("facilitation", "leaflets", audience_name)
+            self.ref(scope.doc, loc, audience_name, scope.audiences, "audience", scope.aud_fix)
+            ldoc = self._load_referenced(scope.doc, loc, relative, "leaflet")
             if ldoc is None:
                 continue
             leaflet, errors = parse_model(ldoc, m.Leaflet)
@@ -720,25 +803,29 @@ class _Checker:
             if leaflet.audience != audience_name:
                 self.errors.append(ldoc.error(("audience",), f"this leaflet is listed for '{audience_name}' but says "
                                               f"audience '{leaflet.audience}': make them agree"))
-            check_help(ldoc, ("help",), leaflet.help, audience_name)
-            self.refs(ldoc, ("teaches",), leaflet.teaches, advice_ids, "advice point", advice_fix)
+            self.check_help_suits(ldoc, ("help",), leaflet.help, audience_name)
+            self.refs(ldoc, ("teaches",), leaflet.teaches, scope.advice_ids, "advice point", ADVICE_FIX)
             for si, step in enumerate(leaflet.steps):
-                self.refs(ldoc, ("steps", si, "teaches"), step.teaches, advice_ids, "advice point", advice_fix)
+                self.refs(ldoc, ("steps", si, "teaches"), step.teaches, scope.advice_ids, "advice point", ADVICE_FIX)
             leaflets[audience_name] = leaflet
             self.placed[("leaflets", audience_name)] = ldoc
             self.wording_docs.append(ldoc)
-        extras["leaflets"] = leaflets
-        for plan in (extras.get("lesson"), extras.get("talk")):
+        return leaflets
+
+    def check_unused(self, plans: list[m.Plan | None]) -> None:
+        """A scenario or quiz that no module, assessment or plan uses: a warning (an error with --strict)."""
+        course = self.scope.course
+        used = {mod.scenario for mod in course.modules} | {mod.quiz for mod in course.modules}
+        used.add(course.assessment.quiz)
+        for plan in plans:
             if plan is not None:
                 used |= {a.scenario for a in plan.activities} | {a.quiz for a in plan.activities}
-        for kind, items in (("scenario", scenarios), ("quiz", quizzes)):
+        for kind, items in (("scenario", self.scope.scenarios), ("quiz", self.scope.quizzes)):
             for item_id, (_, idoc) in items.items():
                 if item_id not in used:
                     self.warnings.append(idoc.error(("id",), f"{kind} '{item_id}' is not used by any module: "
                                                     f"add 'scenario:'/'quiz:' to a module or delete the file",
                                                     warning=True))
-        return extras
-
 
     def _load_referenced(self, doc: Document, loc: Loc, relative: str, what: str) -> Document | None:
         path = self.check_file(doc, loc, relative, what)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,6 +46,22 @@ def real_root() -> Path:
     return REPO
 
 
+GOLDEN_DIFFS = pytest.StashKey[list[tuple[str, str]]]()
+
+
+def golden_diff(name: str, old: str, new: str) -> str:
+    """A unified diff from the golden file to the new text."""
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        f"tests/golden/{name}", f"tests/golden/{name} (new)"))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """After `--update-golden`: the diff of every golden file that changed."""
+    for name, diff in config.stash.get(GOLDEN_DIFFS, []):
+        terminalreporter.write_sep("-", f"golden file updated: tests/golden/{name}")
+        terminalreporter.write(diff if diff.endswith("\n") else diff + "\n")
+
+
 @pytest.fixture
 def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """Compare text with tests/golden/<name>; `pytest --update-golden` rewrites it."""
@@ -53,9 +71,15 @@ def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
         if request.config.getoption("--update-golden") or not path.exists():
             if os.environ.get("CI") and not path.exists():
                 pytest.fail(f"golden file {name} is missing: run `pytest --update-golden` and commit it")
+            old = path.read_text("utf-8") if path.exists() else ""
+            if old != text:
+                # Shown at the end of the run, so an update is reviewed, not waved through.
+                request.config.stash.setdefault(GOLDEN_DIFFS, []).append((name, golden_diff(name, old, text)))
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, "utf-8")
-        assert text == path.read_text("utf-8"), f"{name} differs from its golden file (pytest --update-golden)"
+        expected = path.read_text("utf-8")
+        assert text == expected, (f"{name} differs from its golden file (pytest --update-golden rewrites it "
+                                  f"and prints this diff):\n{golden_diff(name, expected, text)}")
 
     return check
 

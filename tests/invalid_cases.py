@@ -14,6 +14,9 @@ CASES = sorted((FIXTURES / "invalid").glob("*.yaml"))
 
 def _apply(root: Path, edit: dict[str, Any]) -> None:
     path = root / edit["edit"]
+    if "content" in edit:  # the whole file (a new one, or an existing one replaced)
+        path.write_text(edit["content"], "utf-8")
+        return
     text = path.read_text("utf-8")
     if "replace" in edit:
         old, new = edit["replace"]

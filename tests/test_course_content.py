@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import textstat
 import yaml
+from conftest import SHARED, require_shared
 
 from coursekit import model as m
-from conftest import SHARED, require_shared
-from coursekit.text import to_plain
 from coursekit.targets.slides import paginate
 from coursekit.targets.slides_outline import build_outline
+from coursekit.text import to_plain
 from coursekit.validate import Validated, validate_course
 from coursekit.view import AudienceView, audience_view, filter_quiz
 from coursekit.wording import WordingChecker
@@ -645,7 +646,7 @@ def test_the_video_call_is_narrated_and_the_class_tries_a_safer_poor_choice(cour
     for node in story.nodes.values():
         if isinstance(node, m.DecisionNode):
             for choice in node.choices:
-                assert not re.search(r"keep going|agree to the video|continue|on camera", choice.text, re.I), choice.text
+                assert not re.search(r"keep going|agree to the video|continue|on camera", choice.text, re.IGNORECASE), choice.text
     call = story.nodes["other-app"]
     assert any("undress" in msg.text and msg.sender is None for msg in call.messages)
     description = " ".join(played[0].description.split())

@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lxml import etree, html
-
 from conftest import FIXTURES, REPO, require_tool
+from lxml import etree, html
 
 PAGE = "<img src=x onerror=alert(101)>"
 CHAT = "<script>alert(102)</script>"

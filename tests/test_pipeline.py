@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -185,3 +186,90 @@ def test_every_target_writes_files(two_full_builds: tuple[Path, Path]) -> None:
 def test_coverage_report_golden(two_full_builds: tuple[Path, Path], golden) -> None:  # type: ignore[no-untyped-def]
     first, _ = two_full_builds
     golden("coverage_phishing.md", (first / "coverage" / "coverage.md").read_text("utf-8"))
+
+
+def _in_order(blob: str, texts: list[str]) -> list[str]:
+    """`texts` sorted by where each first appears in `blob` (whitespace folded, curly quotes straightened)."""
+    def fold(text: str) -> str:
+        return " ".join(text.replace("\u2019", "'").replace("&#39;", "'").replace("&#x27;", "'").split())
+    folded = fold(blob)
+    missing = [t for t in texts if fold(t) not in folded]
+    assert not missing, f"not found: {missing}"
+    return sorted(texts, key=lambda t: folded.index(fold(t)))
+
+
+def _between(text: str, start: str, end: str) -> str:
+    begin = text.index(start)
+    return text[begin:text.index(end, begin + len(start))]
+
+
+def test_a_question_shows_the_same_order_in_every_output(two_full_builds: tuple[Path, Path]) -> None:
+    """The final quiz of the fixture (shuffle: true) through the whole build: each output that does not shuffle
+    per learner shows the question's options, ordering items and matching answers in ONE order."""
+    import html
+    import zipfile
+
+    from lxml import etree
+    from openpyxl import load_workbook
+    from pptx import Presentation
+
+    out, _ = two_full_builds
+    # Written out here (never computed with the engine's helpers); authored orders are in final.yaml.
+    sender = ["The colours of the logo", "The real sender address", "How polite it is"]
+    steps = ["Check the sender", "Stop: don't click", "Report it"]
+    who = ["An adult you trust", "Nobody", "Helpdesk"]
+
+    module = html.unescape((out / "web" / "phishing-basics-students" / "index.html").read_text("utf-8"))
+    assert _in_order(_between(module, 'id="final-steps', 'id="final-steps-verdict"'), steps) == steps
+    assert _in_order(_between(module, 'id="final-who', 'id="final-who-verdict"'), who) == who
+
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "poppler-utils is needed (make test installs it)"
+    sheet = subprocess.run([pdftotext, str(out / "print" / "students" / "worksheet.pdf"), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    sheet = sheet[sheet.index("Final check"):]
+    assert _in_order(_between(sheet, "What should you check first?", "Which are warning signs"), sender) == sender
+    assert _in_order(_between(sheet, "Put the steps in order", "Match each problem"), steps) == steps
+    assert _in_order(sheet[sheet.index("Match each problem"):], who) == who
+
+    deck = Presentation(str(out / "slides" / "phishing-basics-lesson.pptx"))
+    slides = ["\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+              for slide in deck.slides]
+    asked = {prompt: next(s for s in slides if prompt in s and "question" in s.split("\n")[0])
+             for prompt in ("What should you check first?", "Put the steps in order", "Match each problem")}
+    assert _in_order(asked["What should you check first?"], sender) == sender
+    assert _in_order(asked["Put the steps in order"], steps) == steps
+    assert _in_order(asked["Match each problem"].split("Answers:")[1], who) == who
+
+    with zipfile.ZipFile(out / "quizbank" / "students" / "phishing-basics.qti.zip") as bundle:
+        name = next(n for n in bundle.namelist() if n.endswith("-final.xml"))
+        qti = etree.fromstring(bundle.read(name))
+    ns = {"q": "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"}
+
+    def qti_texts(question: str, path: str) -> str:
+        item = qti.xpath(f"//q:item[@title='{question}']", namespaces=ns)[0]
+        return " | ".join(html.unescape(t) for t in item.xpath(path, namespaces=ns))
+
+    assert _in_order(qti_texts("sender", ".//q:response_label//q:mattext/text()"), sender) == sender
+    assert _in_order(qti_texts("steps", ".//q:response_lid/q:material/q:mattext/text()"), steps) == steps
+    first_menu = ".//q:response_lid[1]//q:response_label//q:mattext/text()"
+    assert _in_order(qti_texts("who", first_menu), who) == who
+
+    moodle = etree.parse(str(out / "quizbank" / "students" / "phishing-basics.moodle.xml"))
+
+    def moodle_texts(question: str, path: str) -> str:
+        element = moodle.xpath(f"//question[name/text='{question}']")[0]
+        return " | ".join(html.unescape(t) for t in element.xpath(path))
+
+    assert _in_order(moodle_texts("sender", "answer/text/text()"), sender) == sender
+    assert _in_order(moodle_texts("steps", "subquestion/text/text()"), steps) == steps
+
+    gift = (out / "quizbank" / "students" / "phishing-basics.gift.txt").read_text("utf-8")
+    assert _in_order(_between(gift, "::sender::", "\n}"), sender) == sender
+    assert _in_order(_between(gift, "::steps::", "\n}").replace("\\:", ":"), steps) == steps
+
+    sheet_book = load_workbook(out / "quizbank" / "students" / "phishing-basics.kahoot.xlsx", read_only=True)
+    rows = [row for row in sheet_book.active.iter_rows(values_only=True)
+            if row[1] == "What should you check first?"]
+    assert len(rows) == 1 and list(rows[0][2:5]) == sender
+    assert str(rows[0][7]) == "2"  # the real sender address is answer 2 in this order

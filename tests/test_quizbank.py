@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES, REPO, SHARED, course_named, require_tool
 from lxml import etree
 
 from coursekit import model as m
@@ -27,7 +28,6 @@ from coursekit.targets.quizbank_gift import escape_gift
 from coursekit.text import to_html, to_inline_html, to_plain
 from coursekit.view import AudienceView, audience_view
 from coursekit.write import source_date_epoch
-from conftest import FIXTURES, REPO, SHARED, require_tool, course_named
 
 PARSE_GIFT = REPO / "tests" / "js" / "parse_gift.js"
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
@@ -214,7 +214,7 @@ def test_gift_round_trips_through_gift_pegjs(built: Built) -> None:
                 general = answer_key(question)
                 expected_general = gift_markdown(general) if general else ""
                 assert (got["globalFeedback"] or {}).get("text", "") == expected_general, where
-                check_gift_answers(question, got, where)
+                check_gift_answers(quiz, question, got, where)
                 for text in texts_of(question):  # where GIFT differs from the model, it must not show
                     assert to_inline_html(gift_markdown(text)) == to_inline_html(text), where
             help_item = parsed[position]
@@ -240,21 +240,23 @@ def pegjs_plain_text(text: str) -> str:
     return text
 
 
-def check_gift_answers(question: m.QuestionBase, got: dict[str, Any], where: str) -> None:
+def check_gift_answers(quiz: m.Quiz, question: m.QuestionBase, got: dict[str, Any], where: str) -> None:
     if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
         assert got["type"] == "MC", where
-        assert [c["text"] for c in got["choices"]] == [
-            {"format": "markdown", "text": gift_markdown(o.text)} for o in question.options], where
+        assert all(c["text"]["format"] == "markdown" for c in got["choices"]), where
+        texts = [c["text"]["text"] for c in got["choices"]]
+        same_items(texts, [gift_markdown(o.text) for o in question.options], False, where)  # the course's order
+        options = [{gift_markdown(o.text): o for o in question.options}[text] for text in texts]
         assert [c["feedback"]["text"] for c in got["choices"]] == [
-            gift_markdown(o.feedback) for o in question.options], where
+            gift_markdown(o.feedback) for o in options], where
         if isinstance(question, m.SingleQuestion):
-            assert [c["isCorrect"] for c in got["choices"]] == [o.correct for o in question.options], where
+            assert [c["isCorrect"] for c in got["choices"]] == [o.correct for o in options], where
             assert all(c["weight"] is None for c in got["choices"]), where
         else:
             # No "=" at all, or Moodle would make it single-answer; weights carry correctness.
             assert not any(c["isCorrect"] for c in got["choices"]), where
-            correct = sum(o.correct for o in question.options)
-            for choice, option in zip(got["choices"], question.options):
+            correct = sum(o.correct for o in options)
+            for choice, option in zip(got["choices"], options):
                 expected = 100 / correct if option.correct else -100
                 assert choice["weight"] == pytest.approx(expected, abs=1e-4), where
                 assert any(abs(abs(choice["weight"]) / 100 - f) < 1e-5 for f in MOODLE_FRACTIONS), where
@@ -271,10 +273,11 @@ def check_gift_answers(question: m.QuestionBase, got: dict[str, Any], where: str
         assert got["type"] == "Matching", where
         pairs = [(p["subquestion"]["text"], pegjs_plain_text(p["subanswer"])) for p in got["matchPairs"]]
         expected = [(gift_markdown(left), plain_line(right)) for left, right, _ in rows_of(question)]
-        expected += [("", plain_line(extra)) for extra in extras_of(question)]
-        assert pairs == expected, where
+        # An ordering question's items are the stems: in the shared seeded order, never as authored.
+        same_items(pairs[:len(expected)], expected, isinstance(question, m.OrderQuestion), where)
+        assert pairs[len(expected):] == [("", plain_line(extra)) for extra in extras_of(question)], where
     else:
-        raise AssertionError(f"untested question type {question.type}")
+        raise TypeError(f"untested question type {question.type}")
 
 
 def test_gift_hazard_rewrites_render_identically() -> None:
@@ -358,23 +361,42 @@ def test_moodle_xml_structure_and_texts(built: Built) -> None:
         assert position == len(questions)
 
 
+def same_items(got: list[Any], authored: list[Any], shuffled: bool, where: str) -> None:
+    """The model's order (options are already in their seeded order there), or for `shuffled` (ordering items)
+    the same items in another order; the exact shared order is pinned in
+    test_pipeline.py::test_a_question_shows_the_same_order_in_every_output."""
+    if not shuffled:
+        assert got == authored, where
+        return
+    assert sorted(got) == sorted(authored), where
+    if len(set(authored)) > 1:
+        assert got != authored, f"{where}: shuffle is on but the authored order was kept"
+
+
+def in_file_order(options: list[m.Option], texts: list[str | None], quiz: m.Quiz, where: str) -> list[m.Option]:
+    """The question's options in the order the file lists them: the course's one order."""
+    same_items(texts, [to_inline_html(o.text) for o in options], False, where)
+    by_text = {to_inline_html(o.text): o for o in options}
+    return [by_text[t or ""] for t in texts]
+
+
 def check_moodle_answers(question: m.QuestionBase, element: etree._Element, quiz: m.Quiz, where: str) -> None:
     answers = element.findall("answer")
     if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
         assert element.findtext("single") == ("true" if question.type == "single" else "false"), where
         assert element.findtext("shuffleanswers") == ("true" if quiz.shuffle else "false"), where
-        assert [a.findtext("text") for a in answers] == [to_inline_html(o.text) for o in question.options]
+        options = in_file_order(question.options, [a.findtext("text") for a in answers], quiz, where)
         assert [a.findtext("feedback/text") for a in answers] == [
-            to_inline_html(o.feedback) for o in question.options], where
+            to_inline_html(o.feedback) for o in options], where
         fractions = [float(a.get("fraction")) / 100 for a in answers]
         for fraction in fractions:
             assert any(abs(abs(fraction) - f) < 1e-5 for f in MOODLE_FRACTIONS), (where, fraction)
         if question.type == "single":
-            assert fractions == [1.0 if o.correct else 0.0 for o in question.options], where
+            assert fractions == [1.0 if o.correct else 0.0 for o in options], where
         else:
             assert round(sum(f for f in fractions if f > 0), 2) == 1.0, where
-            assert [f > 0 for f in fractions] == [o.correct for o in question.options], where
-            assert all(f == -1.0 for f, o in zip(fractions, question.options) if not o.correct), where
+            assert [f > 0 for f in fractions] == [o.correct for o in options], where
+            assert all(f == -1.0 for f, o in zip(fractions, options) if not o.correct), where
     elif isinstance(question, m.TrueFalseQuestion):
         by_text = {a.findtext("text"): a for a in answers}
         assert set(by_text) == {"true", "false"}, where
@@ -386,7 +408,10 @@ def check_moodle_answers(question: m.QuestionBase, element: etree._Element, quiz
         assert element.findtext("shuffleanswers") == "true", where
         subs = [(s.findtext("text") or "", s.findtext("answer/text")) for s in element.findall("subquestion")]
         expected = [(to_inline_html(left), plain_line(right)) for left, right, _ in rows_of(question)]
-        assert subs == expected + [("", plain_line(extra)) for extra in extras_of(question)], where
+        # An ordering question's items are the stems: in the shared seeded order, never as authored.
+        ordering = isinstance(question, m.OrderQuestion)
+        same_items(subs[:len(expected)], expected, ordering, where)
+        assert subs[len(expected):] == [("", plain_line(extra)) for extra in extras_of(question)], where
 
 
 # --- QTI 1.2 ----------------------------------------------------------------------------------------
@@ -461,7 +486,7 @@ def test_qti_assessments_structure(built: Built) -> None:
             items = assessment.findall(f"{QTI}section/{QTI}item")
             assert len(items) == len(quiz.questions) + 1
             for question, item in zip(quiz.questions, items):
-                check_qti_item(question, item, f"{audience}/{quiz.id}/{question.id}")
+                check_qti_item(quiz, question, item, f"{audience}/{quiz.id}/{question.id}")
             help_fields = metadata(items[-1])
             assert help_fields["question_type"] == "text_only_question"
             help_text = items[-1].findtext(f"{QTI}presentation/{QTI}material/{QTI}mattext")
@@ -473,7 +498,7 @@ def metadata(item: etree._Element) -> dict[str, str]:
             for f in item.iter(f"{QTI}qtimetadatafield")}
 
 
-def check_qti_item(question: m.QuestionBase, item: etree._Element, where: str) -> None:
+def check_qti_item(quiz: m.Quiz, question: m.QuestionBase, item: etree._Element, where: str) -> None:
     fields = metadata(item)
     assert fields["question_type"] == CANVAS_TYPES[question.type], where
     assert float(fields["points_possible"]) == 1.0
@@ -496,10 +521,10 @@ def check_qti_item(question: m.QuestionBase, item: etree._Element, where: str) -
             feedbacks = [question.feedback_true, question.feedback_false]
             assert [lb.findtext(f"{QTI}material/{QTI}mattext") for lb in labels] == texts
         else:
-            correct = [o.correct for o in question.options]
-            feedbacks = [o.feedback for o in question.options]
-            assert [lb.findtext(f"{QTI}material/{QTI}mattext") for lb in labels] == [
-                to_inline_html(o.text) for o in question.options], where
+            options = in_file_order(question.options, [lb.findtext(f"{QTI}material/{QTI}mattext") for lb in labels],
+                                    quiz, where)
+            correct = [o.correct for o in options]
+            feedbacks = [o.feedback for o in options]
         assert lid.get("rcardinality") == ("Multiple" if question.type == "multiple" else "Single")
         idents = [lb.get("ident") for lb in labels]
         assert [feedback[f"{i}_fb"] for i in idents] == [to_inline_html(f) for f in feedbacks], where
@@ -572,9 +597,11 @@ def test_kahoot_sheet_follows_template_and_limits(built: Built) -> None:
                     assert answers == ["True", "False"]
                     assert str(row[7]) == ("1" if question.answer else "2")
                 else:
-                    assert answers == [plain_line(o.text) for o in question.options]
+                    where = f"{audience}/{quiz.id}/{question.id}"
+                    same_items(answers, [plain_line(o.text) for o in question.options], False, where)
+                    by_text = {plain_line(o.text): o for o in question.options}
                     assert [int(n) for n in str(row[7]).split(",")] == [
-                        n for n, o in enumerate(question.options, 1) if o.correct]
+                        n for n, text in enumerate(answers, 1) if by_text[text].correct]
         assert len(rows) == expected_rows
         for number, row in enumerate(rows, 1):
             assert row[0] == number

@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from conftest import REPO, course_named, require_tool
+from lms.harness import LmsSite, calls, cmi, launch_chromium, lms_init, sco_frame, unload_sco
+from lms.scorm_rules import check_calls, interaction_records
 
-from conftest import FIXTURES, REPO, require_tool, course_named
 from coursekit.model import Course
 from coursekit.targets import run_target
 from coursekit.targets.scorm import Scorm12Target, Scorm2004Target
 from coursekit.validate import validate_course
 from coursekit.view import audience_view
-from lms.harness import LmsSite, calls, cmi, launch_chromium, lms_init, sco_frame, unload_sco
-from lms.scorm_rules import check_calls, interaction_records
 
 pytestmark = pytest.mark.browser
 
@@ -644,3 +645,73 @@ def test_clear_my_answers_on_a_shared_computer(page: Any, site: LmsSite, package
     assert [c["args"][0] for c in after if c["method"] in SETTERS] == [
         "cmi.core.session_time" if version == "12" else "cmi.session_time"]
     assert data["cmi.core.lesson_status" if version == "12" else "cmi.success_status"] == "passed"
+
+
+# --- decisions, read from what the module SENT (the runtime's call log), never from the runtime's own status ---
+
+
+class HalfRight(Learner):
+    """Answers every question right, except the final assessment's questions from `wrong_from` on."""
+
+    wrong_from = 3
+
+    def answer(self, question: dict[str, Any], right: bool) -> None:
+        final = next(quiz for quiz in self.data["quizzes"] if quiz["final"])
+        ids = [q["iid"] for q in final["questions"]]
+        if question["iid"] in ids:
+            right = ids.index(question["iid"]) < self.wrong_from
+        super().answer(question, right)
+
+
+@pytest.fixture(scope="module")
+def boundary_packages(site: LmsSite, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """The phishing fixture with its pass mark at 50 (3 of its 6 final questions): both SCORM versions."""
+    from conftest import patched_course
+
+    root = patched_course(tmp_path_factory.mktemp("boundary"), {"quizzes/final.yaml": [
+        ("pass_mark: 60", "pass_mark: 50"), ("You need 60% to pass.", "You need 50% to pass.")]})
+    course = validate_course(root).course
+    assert course is not None and course.pass_mark == 50
+    packages = {}
+    for version, target in TARGETS.items():
+        (archive,) = run_target(target(), course, tmp_path_factory.mktemp(f"boundary-{version}"), ["students"]).written
+        folder = site.add_package(archive, f"boundary-{version}")
+        packages[version] = {"course": course, "audience": "students", "launch": f"{folder.name}/index.html",
+                             "view": audience_view(course, "students")}
+    return packages
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_a_score_exactly_at_the_pass_mark_is_sent_as_passed(page: Any, site: LmsSite, boundary_packages: Any,
+                                                            version: str) -> None:
+    """3 of 6 right with a pass mark of 50: the module itself sends "passed" and the score 50."""
+    package = boundary_packages[version]
+    learner = HalfRight(launch(page, site, package, version), keyboard=False)
+    learner.walk(right=True)
+    unload_sco(page)
+    assert check_calls(calls(page), version) == []
+    if version == "12":
+        assert sent(calls(page), "cmi.core.score.raw")[-1] == "50"
+        assert sent(calls(page), "cmi.core.lesson_status")[-1] == "passed"
+        assert "failed" not in sent(calls(page), "cmi.core.lesson_status")
+    else:
+        assert sent(calls(page), "cmi.score.scaled")[-1] == "0.5"
+        assert sent(calls(page), "cmi.success_status")[-1] == "passed"
+        assert "failed" not in sent(calls(page), "cmi.success_status")
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_a_score_below_the_pass_mark_is_sent_as_failed(page: Any, site: LmsSite, boundary_packages: Any,
+                                                       version: str) -> None:
+    """2 of 6 right (33%) with a pass mark of 50: the module sends "failed", never "passed"."""
+    package = boundary_packages[version]
+    learner = HalfRight(launch(page, site, package, version), keyboard=False)
+    learner.wrong_from = 2
+    learner.walk(right=True)
+    unload_sco(page)
+    assert check_calls(calls(page), version) == []
+    status = "cmi.core.lesson_status" if version == "12" else "cmi.success_status"
+    assert sent(calls(page), status)[-1] == "failed"
+    assert "passed" not in sent(calls(page), status)
+    if version == "12":
+        assert float(sent(calls(page), "cmi.core.score.raw")[-1]) == pytest.approx(33.3, abs=0.4)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
-
 from conftest import REPO, require_tool
 from lms.harness import LmsSite, calls, cmi, launch_chromium, lms_init, sco_frame, unload_sco
 from lms.scorm_rules import check_calls, interaction_records
@@ -247,7 +246,7 @@ def test_api_found_through_parent_frames(page: Any, site: LmsSite, version: str)
     outer.wait_for_function("document.getElementById('inner').contentDocument.readyState === 'complete'")
     inner = outer.child_frames[0]
     assert start(inner, version)["connected"] is True
-    assert [c["method"] for c in calls(page)][0] in ("LMSInitialize", "Initialize")
+    assert next(c["method"] for c in calls(page)) in ("LMSInitialize", "Initialize")
 
 
 @pytest.mark.parametrize("version", ["12", "2004"])

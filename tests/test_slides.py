@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from conftest import build_validated, course_named, patched_course, require_tool
@@ -289,7 +290,7 @@ def test_libreoffice_renders_one_page_per_slide(one: Built, pdfs: dict[Path, Pat
     for deck in one.decks:
         assert deck in pdfs, f"LibreOffice did not convert {deck.name}"
         info = subprocess.run(["pdfinfo", str(pdfs[deck])], capture_output=True, text=True, check=True).stdout
-        pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))  # type: ignore[union-attr]
+        pages = int(re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE).group(1))  # type: ignore[union-attr]
         assert pages == len(Presentation(str(deck)).slides), deck.name
 
 

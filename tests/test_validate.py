@@ -12,11 +12,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from invalid_cases import CASES, make_case
+from pydantic import ValidationError
 
 from coursekit import model as m
 from coursekit.load import MAX_FILE_BYTES, load_yaml
 from coursekit.validate import compute_coverage, parse_source_sections, validate_course
-from invalid_cases import CASES, make_case
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,9 +45,9 @@ def test_fixture_course_is_valid_and_fully_covered(phishing_root: Path) -> None:
 
 def test_models_are_frozen_and_forbid_unknown_fields() -> None:
     option = m.Option(text="a", feedback="b")
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         option.text = "changed"  # type: ignore[misc]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         m.Option.model_validate({"text": "a", "feedback": "b", "colour": "red"})
 
 
@@ -279,7 +280,60 @@ def test_readme_examples_are_the_fixture_files() -> None:
     import re
 
     readme = (REPO / "README.md").read_text("utf-8")
-    blocks = re.findall(r"<!-- example: (\S+) -->\n```\w*\n(.*?)```\n", readme, re.S)
+    blocks = re.findall(r"<!-- example: (\S+) -->\n```\w*\n(.*?)```\n", readme, re.DOTALL)
     assert len(blocks) >= 6
     for relative, text in blocks:
         assert text == (REPO / relative).read_text("utf-8"), f"README example {relative} is out of date"
+
+
+# --- README promises about the wording check and unused files, through validation ------------------------
+
+
+def test_wording_rule_allows_only_negated_blame(tmp_path: Path) -> None:
+    from conftest import patched_course
+
+    page = "        body: Go to the website yourself instead of clicking."
+    negated = patched_course(tmp_path / "a", {"course/course.yaml": [
+        (page, "        body: Go to the website yourself. If you clicked, it is not your fault.")]})
+    assert validate_course(negated).errors == []
+    blaming = patched_course(tmp_path / "b", {"course/course.yaml": [
+        (page, "        body: Go to the website yourself. If you clicked, it was your own fault.")]})
+    assert [str(e) for e in validate_course(blaming).errors] == [
+        "course/course.yaml:97: unsafe wording 'your own fault': assigns blame; only say it in the negative "
+        "(\"it is never your fault\")"]
+
+
+def test_wording_allow_and_extra(tmp_path: Path) -> None:
+    from conftest import patched_course
+
+    page = "        body: Go to the website yourself instead of clicking."
+    blaming = "        body: Go to the website yourself. Only butterfingers click; it was your fault."
+    allowed = patched_course(tmp_path / "a", {"course/course.yaml": [
+        (page, blaming),
+        ("assessment:\n", "wording:\n  allow: [\"(your|their|his|her|my|its) (own )?fault\"]\nassessment:\n")]})
+    assert validate_course(allowed).errors == []
+    extra = patched_course(tmp_path / "b", {"course/course.yaml": [
+        (page, blaming),
+        ("assessment:\n", "wording:\n  allow: [\"(your|their|his|her|my|its) (own )?fault\"]\n  extra:\n"
+                          "    - {pattern: butterfingers, reason: calls people names}\nassessment:\n")]})
+    assert [str(e) for e in validate_course(extra).errors] == [
+        "course/course.yaml:97: unsafe wording 'butterfingers': calls people names"]
+
+
+def test_unused_scenario_is_a_warning_and_strict_refuses_it(tmp_path: Path) -> None:
+    from conftest import patched_course
+
+    root = patched_course(tmp_path, {})
+    spare = (root / "scenarios" / "odd-email.yaml").read_text("utf-8").replace("id: odd-email", "id: spare", 1)
+    (root / "scenarios" / "spare.yaml").write_text(spare, "utf-8")
+    result = validate_course(root)
+    assert result.errors == [] and result.course is not None
+    message = ("scenarios/spare.yaml:1: warning: scenario 'spare' is not used by any module: add 'scenario:'/'quiz:' "
+               "to a module or delete the file")
+    assert [str(w) for w in result.warnings] == [message]
+    strict = validate_course(root, strict=True)
+    assert strict.course is None
+    assert [str(e) for e in strict.errors] == [message.replace("warning: ", "")]
+    proc = run_cli("build", "--course", str(root), "--strict", "--target", "coverage")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert not (root / "outputs").exists()

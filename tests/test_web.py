@@ -12,19 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from conftest import course_named, require_tool
 from lxml import html as lxml_html
 
-from conftest import FIXTURES, REPO, require_tool, course_named
 from coursekit import model as m
 from coursekit.model import QUESTION_TYPES, Course
-from coursekit.targets import TARGETS, load_target, run_target
-from coursekit.targets import web
+from coursekit.targets import TARGETS, load_target, run_target, web
 from coursekit.targets.web import CONTENT_SECURITY_POLICY, WebTarget, render_module, worst_case_state_length
-from coursekit.validate import validate_course
 from coursekit.view import AudienceView, audience_view
 
 COURSES = ["phishing", "real"]

@@ -310,7 +310,7 @@ def _run(report: Report, package: Package, origin: str, browser: Any, accessibil
         page.goto(f"{origin}/lms.html?{urllib.parse.urlencode(query)}")
         page.wait_for_function("document.getElementById('sco') && document.getElementById('sco').contentDocument"
                                " && document.getElementById('sco').contentDocument.readyState === 'complete'")
-        frame = page.query_selector("#sco").content_frame()  # type: ignore[union-attr]
+        frame = page.query_selector("#sco").content_frame()
         frame.wait_for_load_state()
         return frame
 

@@ -106,7 +106,7 @@ ROOT_TARGETS: frozenset[str] = frozenset({"pack"})
 def load_target(name: str) -> Target:
     """Import and instantiate the target registered as `name`."""
     module_name, class_name = TARGETS[name].split(":")
-    target = getattr(importlib.import_module(module_name), class_name)()
+    target: Target = getattr(importlib.import_module(module_name), class_name)()
     assert target.name == name, f"target {TARGETS[name]} calls itself {target.name!r}, registered as {name!r}"
     return target
 

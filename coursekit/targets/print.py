@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -23,8 +21,9 @@ from markupsafe import Markup
 from coursekit import model as m
 from coursekit import theme
 from coursekit.errors import BuildError
+from coursekit.order import presented, seeded_order
 from coursekit.targets import BuildContext, Target
-from coursekit.text import to_html, to_inline_html
+from coursekit.text import to_html, to_inline_html, url_label
 from coursekit.view import AudienceView, audience_view
 from coursekit.workers import worker_pool
 
@@ -51,20 +50,6 @@ def format_date(day: _dt.date) -> str:
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
-def seeded_random(seed: str) -> random.Random:
-    """A random generator whose sequence depends only on `seed` (stable across runs and machines)."""
-    return random.Random(int.from_bytes(hashlib.sha256(seed.encode("utf-8")).digest()[:8], "big"))
-
-
-def shuffled(items: Sequence[Any], seed: str, *, avoid_identity: bool = False) -> list[Any]:
-    """`items` in a seeded order; with `avoid_identity`, never the original order (for two or more)."""
-    order = list(items)
-    seeded_random(seed).shuffle(order)
-    if avoid_identity and len(order) > 1 and order == list(items):
-        order = order[1:] + order[:1]
-    return order
-
-
 @lru_cache(maxsize=256)
 def qr_svg(url: str, *, title: str = "") -> Markup:
     """A QR code for `url` as inline vector SVG (error correction M, 4-module quiet zone on white)."""
@@ -74,15 +59,6 @@ def qr_svg(url: str, *, title: str = "") -> Markup:
     svg = code.svg_inline(scale=1, border=4, dark=theme.PALETTE.ink, light="#ffffff", omitsize=True,
                           svgclass="qr", lineclass="qr-line", title=title or None)
     return Markup(svg)
-
-
-def url_label(url: str) -> str:
-    """A URL as people would type it: no scheme, no trailing slash."""
-    for prefix in ("https://", "http://", "mailto:", "tel:"):
-        if url.startswith(prefix):
-            url = url[len(prefix):]
-            break
-    return url.removeprefix("www.").rstrip("/") if url.count("/") <= 1 else url.removeprefix("www.")
 
 
 @dataclass(frozen=True)
@@ -168,18 +144,16 @@ def printed_questions(quiz: m.Quiz) -> list[PrintedQuestion]:
     """The quiz's questions laid out for paper, deterministically (seeded by quiz and question ids)."""
     printed = []
     for number, question in enumerate(quiz.questions, start=1):
-        seed = f"{quiz.id}/{question.id}"
         if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
             options = list(question.options)  # already in the seeded order every output shares
             printed.append(PrintedQuestion(number, question, options=[
                 PrintedOption(LETTERS[i], o.text, o.correct, o.feedback) for i, o in enumerate(options)]))
         elif isinstance(question, m.OrderQuestion):
-            items = shuffled(question.items, seed, avoid_identity=True)
+            items = presented(quiz.id, question.id, question.items)
             printed.append(PrintedQuestion(number, question,
                                            order_items=[(LETTERS[i], item) for i, item in enumerate(items)]))
         elif isinstance(question, m.MatchQuestion):
-            rights = shuffled([pair.right for pair in question.pairs] + list(question.distractors), seed,
-                              avoid_identity=True)
+            rights = presented(quiz.id, question.id, [pair.right for pair in question.pairs] + list(question.distractors))
             lettered = [(LETTERS[i], text) for i, text in enumerate(rights)]
             printed.append(PrintedQuestion(number, question, match_rights=lettered))
         elif isinstance(question, m.TrueFalseQuestion):
@@ -230,7 +204,7 @@ def gamebook_sections(scenario: m.Scenario) -> list[GamebookSection]:
         node = scenario.nodes[nid]
         if isinstance(node, m.DecisionNode):
             keys.extend((nid, i) for i in range(len(node.choices)))
-    rest = shuffled(keys[1:], f"gamebook/{scenario.id}")
+    rest = seeded_order(f"gamebook/{scenario.id}", keys[1:])
     number = {key: n for n, key in enumerate([keys[0]] + rest, start=1)}
     sections = []
     for (nid, index), n in number.items():
@@ -374,7 +348,7 @@ def boxes_with_class(document: Any, name: str) -> list[tuple[Any, list[tuple[int
 
 def content_bottom(box: Any) -> float:
     """Where the content of `box` ends (px), whatever its fixed height says."""
-    return max((d.border_box_y() + d.border_height() for d in _descendants(box)), default=box.content_box_y())
+    return float(max((d.border_box_y() + d.border_height() for d in _descendants(box)), default=box.content_box_y()))
 
 
 def content_limit(box: Any) -> float:
@@ -383,8 +357,8 @@ def content_limit(box: Any) -> float:
     style = box.style
     top, height = box.border_box_y(), style["height"].value
     if style["box_sizing"] == "border-box":
-        return top + height - style["padding_bottom"].value - style["border_bottom_width"]
-    return top + style["border_top_width"] + style["padding_top"].value + height
+        return float(top + height - style["padding_bottom"].value - style["border_bottom_width"])
+    return float(top + style["border_top_width"] + style["padding_top"].value + height)
 
 
 def overflowing_panels(document: Any) -> list[tuple[str, float]]:

@@ -11,7 +11,6 @@ Shared decisions live here so the four formats say the same thing:
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 
 from coursekit import model as m
@@ -52,15 +51,6 @@ def match_answers(question: m.OrderQuestion | m.MatchQuestion) -> list[str]:
         if answer not in answers:
             answers.append(answer)
     return answers
-
-
-def scramble(count: int, seed: str) -> list[int]:
-    """A fixed permutation of range(count), never the identity for count > 1 (so order gives nothing away)."""
-    order = list(range(count))
-    random.Random(seed).shuffle(order)
-    if count > 1 and order == sorted(order):
-        order = order[1:] + order[:1]
-    return order
 
 
 def answer_key_markdown(question: m.OrderQuestion | m.MatchQuestion) -> str:

@@ -16,11 +16,22 @@ from __future__ import annotations
 import re
 
 from coursekit import model as m
+from coursekit.order import presented
 from coursekit.targets.quizbank import (
-    HELP_TITLE, bank_quizzes, category_path, edition_line, format_percent, general_feedback_markdown,
-    help_id, help_markdown, match_answers, match_rows, multiple_weights, question_id,
+    HELP_TITLE,
+    bank_quizzes,
+    category_path,
+    edition_line,
+    format_percent,
+    general_feedback_markdown,
+    help_id,
+    help_markdown,
+    match_answers,
+    match_rows,
+    multiple_weights,
+    question_id,
 )
-from coursekit.text import to_plain
+from coursekit.text import one_line
 from coursekit.view import AudienceView
 
 _ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:", "\n": "\\n"}
@@ -64,11 +75,6 @@ def answer_markdown(text: str) -> str:
     return without_raw_html(text).replace("->", "-&gt;")
 
 
-def match_right_plain(text: str) -> str:
-    """The right side of a pair: Moodle shows it as plain text in a menu, so markdown is flattened."""
-    return " ".join(to_plain(text).split())
-
-
 def _comment(text: str) -> str:
     return "// " + " ".join(text.split())
 
@@ -89,6 +95,7 @@ def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
             f"::{escape_gift(question.id)}::[markdown]{escape_gift(without_raw_html(question.prompt))}")
     general = _general(question)
     lines: list[str] = []
+    # Options are in the course's one seeded order (coursekit/arrange.py); Moodle may shuffle again.
     if isinstance(question, m.SingleQuestion):
         for option in question.options:
             lines.append(("=" if option.correct else "~") + escape_gift(answer_markdown(option.text))
@@ -104,11 +111,13 @@ def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
         return f"{head}{{{verdict}{_feedback(wrong)}{_feedback(right)}{general}}}"
     elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
         rows = match_rows(question)
-        for row in rows:
-            left, right = escape_gift(answer_markdown(row.left)), escape_gift(match_right_plain(row.right))
+        # The right side is plain text in Moodle's menu; an ordering question's items in the seeded order.
+        stems = presented(quiz.id, question.id, rows) if isinstance(question, m.OrderQuestion) else rows
+        for row in stems:
+            left, right = escape_gift(answer_markdown(row.left)), escape_gift(one_line(row.right))
             lines.append(f"={left} -> {right}")
         for extra in match_answers(question)[len({row.right for row in rows}):]:
-            lines.append(f"= -> {escape_gift(match_right_plain(extra))}")
+            lines.append(f"= -> {escape_gift(one_line(extra))}")
     else:  # a new question type must be taught to every target
         raise TypeError(f"GIFT cannot write question type {getattr(question, 'type', '?')!r}")
     if general:

@@ -21,7 +21,7 @@ from typing import Any
 
 from coursekit import model as m
 from coursekit.targets.quizbank import bank_quizzes, edition_line
-from coursekit.text import to_plain
+from coursekit.text import one_line
 from coursekit.view import AudienceView
 from coursekit.write import zip_folder
 
@@ -77,11 +77,6 @@ def kahoot_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def one_line(markdown: str) -> str:
-    """Markdown as the single line of plain text Kahoot shows (emphasis and list marks dropped)."""
-    return " ".join(to_plain(markdown).split())
-
-
 def time_limit(question: str, answers: tuple[str, ...], *, multiple: bool) -> int:
     """Seconds to read and answer: 10 characters a second plus 5 s, (plus 10 s to pick several), at least 20,
     rounded up to the next time Kahoot offers."""
@@ -103,8 +98,10 @@ def kahoot_row(quiz: m.Quiz, question: m.QuestionBase) -> KahootRow | Skipped:
         answers = TRUE_FALSE_ANSWERS
         correct = (1,) if question.answer else (2,)
     elif isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
-        answers = tuple(one_line(option.text) for option in question.options)
-        correct = tuple(n for n, option in enumerate(question.options, 1) if option.correct)
+        # In the course's one seeded order (coursekit/arrange.py), as every other output shows them.
+        options = question.options
+        answers = tuple(one_line(option.text) for option in options)
+        correct = tuple(n for n, option in enumerate(options, 1) if option.correct)
         if len(answers) > MAX_ANSWERS:
             reasons.append(f"it has {len(answers)} options (Kahoot takes at most {MAX_ANSWERS})")
     else:  # a new question type must be taught to every target

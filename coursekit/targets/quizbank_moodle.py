@@ -10,11 +10,22 @@ from __future__ import annotations
 from lxml import etree
 
 from coursekit import model as m
+from coursekit.order import presented
 from coursekit.targets.quizbank import (
-    HELP_TITLE, bank_quizzes, category_path, edition_line, format_percent, general_feedback_markdown,
-    help_id, help_markdown, match_answers, match_rows, multiple_weights, question_id,
+    HELP_TITLE,
+    bank_quizzes,
+    category_path,
+    edition_line,
+    format_percent,
+    general_feedback_markdown,
+    help_id,
+    help_markdown,
+    match_answers,
+    match_rows,
+    multiple_weights,
+    question_id,
 )
-from coursekit.text import to_html, to_inline_html, to_plain
+from coursekit.text import one_line, to_html, to_inline_html
 from coursekit.view import AudienceView
 
 PENALTY = "0.3333333"  # Moodle's default penalty for a wrong try in interactive mode
@@ -34,11 +45,6 @@ def _plain(parent: etree._Element, tag: str, value: str) -> etree._Element:
     element = etree.SubElement(parent, tag)
     element.text = value
     return element
-
-
-def plain_answer(text: str) -> str:
-    """A matching answer as Moodle shows it in its menu: markdown flattened to one line."""
-    return " ".join(to_plain(text).split())
 
 
 def _common(quiz: m.Quiz, question: m.QuestionBase, qtype: str, root: etree._Element) -> etree._Element:
@@ -83,6 +89,7 @@ def question_xml(quiz: m.Quiz, question: m.QuestionBase, root: etree._Element) -
         _combined_feedback(element)
         weights = ([100.0 if o.correct else 0.0 for o in question.options]
                    if not isinstance(question, m.MultipleQuestion) else multiple_weights(question))
+        # Options are in the course's one seeded order (coursekit/arrange.py); Moodle may shuffle again.
         for option, weight in zip(question.options, weights):
             _answer(element, format_percent(weight), to_inline_html(option.text),
                     to_inline_html(option.feedback))
@@ -97,12 +104,14 @@ def question_xml(quiz: m.Quiz, question: m.QuestionBase, root: etree._Element) -
         _plain(element, "shuffleanswers", "true")
         _combined_feedback(element)
         rows = match_rows(question)
-        for row in rows:
+        # An ordering question's items (the stems) in the shared seeded order, as on paper and in Canvas.
+        stems = presented(quiz.id, question.id, rows) if isinstance(question, m.OrderQuestion) else rows
+        for row in stems:
             sub = _text(element, "subquestion", to_inline_html(row.left))
-            _plain(etree.SubElement(sub, "answer"), "text", plain_answer(row.right))
+            _plain(etree.SubElement(sub, "answer"), "text", one_line(row.right))
         for extra in match_answers(question)[len({row.right for row in rows}):]:
             sub = _text(element, "subquestion", None)
-            _plain(etree.SubElement(sub, "answer"), "text", plain_answer(extra))
+            _plain(etree.SubElement(sub, "answer"), "text", one_line(extra))
     else:  # a new question type must be taught to every target
         raise TypeError(f"Moodle XML cannot write question type {getattr(question, 'type', '?')!r}")
     _tags(element, question)
@@ -133,4 +142,4 @@ def moodle_xml(view: AudienceView) -> bytes:
         for question in quiz.questions:
             question_xml(quiz, question, root)
         _help(view, quiz, root)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

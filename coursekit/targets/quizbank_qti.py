@@ -15,10 +15,16 @@ from pathlib import Path
 from lxml import etree
 
 from coursekit import model as m
+from coursekit.order import presented
 from coursekit.targets.quizbank import (
-    HELP_TITLE, bank_quizzes, edition_line, help_markdown, match_answers, match_rows, scramble,
+    HELP_TITLE,
+    bank_quizzes,
+    edition_line,
+    help_markdown,
+    match_answers,
+    match_rows,
 )
-from coursekit.text import to_html, to_inline_html, to_plain
+from coursekit.text import one_line, to_html, to_inline_html
 from coursekit.view import AudienceView
 from coursekit.write import zip_folder
 
@@ -78,10 +84,10 @@ def item_ident(view: AudienceView, quiz: m.Quiz, question_id: str) -> str:
     return f"item-{view.course.id}-{view.name}-{quiz.id}-{question_id}"
 
 
-def _choice_item(question: m.SingleQuestion | m.MultipleQuestion | m.TrueFalseQuestion, ident: str,
-                 shuffle: bool, presentation: etree._Element,
-                 processing: etree._Element) -> list[tuple[str, str]]:
-    """Choices, per-choice feedback and all-or-nothing scoring as Canvas exports them; returns feedbacks."""
+def _choice_item(quiz: m.Quiz, question: m.SingleQuestion | m.MultipleQuestion | m.TrueFalseQuestion, ident: str,
+                 presentation: etree._Element, processing: etree._Element) -> list[tuple[str, str]]:
+    """Choices, per-choice feedback and all-or-nothing scoring as Canvas exports them; returns feedbacks.
+    Options come in the course's one seeded order (Canvas shuffles again when the quiz says so)."""
     # (id suffix, html text, plain text, correct, feedback)
     choices: list[tuple[str, str | None, str | None, bool, str]]
     if isinstance(question, m.TrueFalseQuestion):
@@ -90,6 +96,7 @@ def _choice_item(question: m.SingleQuestion | m.MultipleQuestion | m.TrueFalseQu
     else:
         choices = [(str(n), to_inline_html(o.text), None, o.correct, o.feedback)
                    for n, o in enumerate(question.options, 1)]
+    shuffle = quiz.shuffle and not isinstance(question, m.TrueFalseQuestion)
     single = not isinstance(question, m.MultipleQuestion)
     cardinality = "Single" if single else "Multiple"
     lid = _el(presentation, "response_lid", ident="response1", rcardinality=cardinality)
@@ -114,7 +121,7 @@ def _choice_item(question: m.SingleQuestion | m.MultipleQuestion | m.TrueFalseQu
     return feedbacks
 
 
-def _matching_item(question: m.OrderQuestion | m.MatchQuestion, ident: str,
+def _matching_item(quiz: m.Quiz, question: m.OrderQuestion | m.MatchQuestion, ident: str,
                    presentation: etree._Element, processing: etree._Element) -> list[tuple[str, str]]:
     """A menu per prompt, points shared between prompts, a pair's feedback shown when matched wrongly."""
     rows = match_rows(question)
@@ -123,8 +130,8 @@ def _matching_item(question: m.OrderQuestion | m.MatchQuestion, ident: str,
     # The stems come in rows and the menus list answers: scramble whichever would give the key away
     # (an ordering question's stems are authored in order; a matching question's answers follow its stems).
     ordering = isinstance(question, m.OrderQuestion)
-    row_order = scramble(len(rows), question.id) if ordering else list(range(len(rows)))
-    answer_order = list(range(len(answers))) if ordering else scramble(len(answers), question.id)
+    row_order = presented(quiz.id, question.id, range(len(rows))) if ordering else list(range(len(rows)))
+    answer_order = list(range(len(answers))) if ordering else presented(quiz.id, question.id, range(len(answers)))
     points = f"{100 / len(rows):.2f}"
     feedbacks = []
     for index in row_order:
@@ -136,7 +143,7 @@ def _matching_item(question: m.OrderQuestion | m.MatchQuestion, ident: str,
         render = _el(lid, "render_choice")
         for position in answer_order:
             label = _el(render, "response_label", ident=match_ids[answers[position]])
-            _mattext(label, plain=" ".join(to_plain(answers[position]).split()))
+            _mattext(label, plain=one_line(answers[position]))
         scoring = _el(processing, "respcondition", continue_="Yes")
         _el(scoring, "conditionvar").append(_varequal(respident, match_ids[row.right]))
         _el(scoring, "setvar", points, action="Add", varname="SCORE")
@@ -162,10 +169,9 @@ def question_item(view: AudienceView, quiz: m.Quiz, question: m.QuestionBase,
         _feedback_condition(processing, "general_fb", None)
         feedbacks.append(("general_fb", to_html(question.explanation)))
     if isinstance(question, (m.SingleQuestion, m.MultipleQuestion, m.TrueFalseQuestion)):
-        shuffle = quiz.shuffle and not isinstance(question, m.TrueFalseQuestion)
-        feedbacks += _choice_item(question, ident, shuffle, presentation, processing)
+        feedbacks += _choice_item(quiz, question, ident, presentation, processing)
     elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
-        feedbacks += _matching_item(question, ident, presentation, processing)
+        feedbacks += _matching_item(quiz, question, ident, presentation, processing)
     else:  # a new question type must be taught to every target
         raise TypeError(f"QTI cannot write question type {getattr(question, 'type', '?')!r}")
     answer_ids = [f.removesuffix("_fb") for f, _html in feedbacks if f != "general_fb"]
@@ -198,7 +204,7 @@ def assessment_xml(view: AudienceView, quiz: m.Quiz) -> bytes:
     for question in quiz.questions:
         question_item(view, quiz, question, section)
     _help_item(view, quiz, section)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def assessment_meta_xml(view: AudienceView, quiz: m.Quiz) -> bytes:
@@ -216,7 +222,7 @@ def assessment_meta_xml(view: AudienceView, quiz: m.Quiz) -> bytes:
                        ("show_correct_answers", "true"),
                        ("allowed_attempts", "-1")):
         etree.SubElement(root, f"{{{CANVAS_NS}}}{tag}").text = value
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def manifest_xml(view: AudienceView, idents: list[str]) -> bytes:
@@ -237,7 +243,7 @@ def manifest_xml(view: AudienceView, idents: list[str]) -> bytes:
         meta = etree.SubElement(resources, f"{{{CP_NS}}}resource", identifier=f"{ident}-meta",
                                 type=META_RESOURCE_TYPE, href=f"{ident}/assessment_meta.xml")
         etree.SubElement(meta, f"{{{CP_NS}}}file", href=f"{ident}/assessment_meta.xml")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def write_qti_zip(view: AudienceView, archive: Path) -> Path:

@@ -45,7 +45,7 @@ def tracking_identifier(value: str) -> str:
 
 def interaction_ids(view: AudienceView) -> list[str]:
     """Every interaction id the player can record for this audience, in course order (the web target's ids)."""
-    from coursekit.targets.web import interaction_id
+    from coursekit.ids import interaction_id
 
     ids = [interaction_id("q", quiz.id, question.id) for quiz in view.quizzes() for question in quiz.questions]
     for scenario in {scenario.id: scenario for scenario in view.scenarios()}.values():

@@ -114,6 +114,12 @@ def text_colour(kind: str, wanted: str) -> str:
     return wanted or "ink"
 
 
+def rgb(value: str) -> RGBColor:
+    """An RGBColor from "#rrggbb" or "rrggbb"."""
+    colour: RGBColor = RGBColor.from_string(value.lstrip("#"))  # type: ignore[no-untyped-call]  # untyped in python-pptx
+    return colour
+
+
 def hex_of(name: str) -> str:
     """A palette colour by field name."""
     return str(getattr(theme.PALETTE, name))
@@ -454,9 +460,9 @@ def plain_shape(slide: Any, shape_type: Any, box: Box, fill: str, line: str | No
     if style is not None:
         shape._element.remove(style)
     shape.fill.solid()
-    shape.fill.fore_color.rgb = RGBColor.from_string(hex_of(fill).lstrip("#"))
+    shape.fill.fore_color.rgb = rgb(hex_of(fill))
     if line:
-        shape.line.color.rgb = RGBColor.from_string(hex_of(line).lstrip("#"))
+        shape.line.color.rgb = rgb(hex_of(line))
         shape.line.width = Pt(1.5)
     else:
         shape.line.fill.background()
@@ -509,7 +515,7 @@ def write_paragraphs(frame: Any, laid: list[tuple[Para, MeasuredParagraph]], kin
             font.size = Pt(measured.size)
             font.bold = piece.bold
             font.italic = piece.italic
-            font.color.rgb = RGBColor.from_string(colour)
+            font.color.rgb = rgb(colour)
 
 
 def add_text(slide: Any, box: Box, groups: Sequence[Group], size: float, kind: str, *, default: str = "ink",
@@ -588,7 +594,7 @@ class Renderer:
         if spec.hidden:
             slide._element.set("show", "0")  # a hidden slide: the show skips it; links still reach it
         slide.background.fill.solid()
-        slide.background.fill.fore_color.rgb = RGBColor.from_string(hex_of(background_of(kind)).lstrip("#"))
+        slide.background.fill.fore_color.rgb = rgb(hex_of(background_of(kind)))
         self.draw_title(slide, page)
         if kind == "title":
             band = plain_shape(slide, MSO_SHAPE.RECTANGLE, Box(0, 0, 18, SLIDE_H), "primary")

@@ -185,4 +185,4 @@ def frame_overflow(shape: Any) -> float:
     frame = shape.text_frame
     width = shape.width / EMU_PER_PT - (frame.margin_left + frame.margin_right) / EMU_PER_PT
     height = shape.height / EMU_PER_PT - (frame.margin_top + frame.margin_bottom) / EMU_PER_PT
-    return paragraphs_height(frame_paragraphs(frame), width) - height
+    return float(paragraphs_height(frame_paragraphs(frame), width) - height)

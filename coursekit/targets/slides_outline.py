@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coursekit import model as m
 from coursekit.errors import BuildError
-from coursekit.text import Run, to_blocks, to_plain
+from coursekit.order import presented
+from coursekit.text import Run, to_blocks, to_plain, url_label
 from coursekit.view import AudienceView, audience_view, filter_quiz
 
 LETTERS = "ABCDEFGHIJ"
@@ -119,22 +119,6 @@ def format_date(day: dt.date) -> str:
 def minutes_text(minutes: int) -> str:
     """"about N minutes"."""
     return f"about {minutes} minute{'s' if minutes != 1 else ''}"
-
-
-def shuffled(items: list[str], seed: str) -> list[str]:
-    """A stable shuffle (same seed, same order) that avoids leaving the list in its original order."""
-    order = list(items)
-    random.Random(seed).shuffle(order)
-    if order == items and len(items) > 1:
-        order = order[1:] + order[:1]
-    return order
-
-
-def display_url(url: str) -> str:
-    """A URL as people say it: no scheme, no trailing slash."""
-    for prefix in ("https://", "http://", "mailto:", "tel:"):
-        url = url.removeprefix(prefix)
-    return url.removeprefix("www.").rstrip("/")
 
 
 class OutlineBuilder:
@@ -364,7 +348,7 @@ class OutlineBuilder:
         """For each question: a question slide, then a reveal slide with the answer and why."""
         total = len(quiz.questions)
         for number, question in enumerate(quiz.questions, start=1):
-            asked, reveal, answer = question_content(question)
+            asked, reveal, answer = question_content(quiz, question)
             prompt = markdown_paras(question.prompt)
             for p in prompt:
                 p.colour = p.colour or "primary"
@@ -436,7 +420,7 @@ class OutlineBuilder:
         details: list[str] = []
         for _, contact in contacts:
             group = [para(contact.name, bold=True, colour="primary")]
-            url = display_url(contact.url) if contact.url else ""
+            url = url_label(contact.url) if contact.url else ""
             ways = [w for w in (contact.phone, url, contact.how) if w]
             if ways:
                 group.append(para(" \u00b7 ".join(ways)))
@@ -474,8 +458,9 @@ def scenario_order(scenario: m.Scenario) -> list[str]:
     return order
 
 
-def question_content(question: m.Question) -> tuple[list[Group], list[Group], str]:
-    """What the class sees when asked, what the reveal shows, and the answer in one line for the notes."""
+def question_content(quiz: m.Quiz, question: m.Question) -> tuple[list[Group], list[Group], str]:
+    """What the class sees when asked, what the reveal shows, and the answer in one line for the notes
+    (options, items and answers in the question's shared seeded order, as on paper and in the quiz banks)."""
     def item(index: int, runs: list[Run], *, letters: bool = True) -> Para:
         """A real numbered list item ("A.", "B." or "1.", "2."): wrapped lines hang under the text."""
         return Para(runs, level=1, number=index + 1, numbering="alphaUcPeriod" if letters else "arabicPeriod")
@@ -486,11 +471,12 @@ def question_content(question: m.Question) -> tuple[list[Group], list[Group], st
 
     if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
         hint = "Choose one answer." if isinstance(question, m.SingleQuestion) else "Choose all that apply."
-        options = [[item(i, [Run(option.text)])] for i, option in enumerate(question.options)]
+        shown = question.options  # in the course's one seeded order (coursekit/arrange.py)
+        options = [[item(i, [Run(option.text)])] for i, option in enumerate(shown)]
         asked = [[para(hint, italic=True)], *options]
-        correct = [f"{LETTERS[i]} ({o.text})" for i, o in enumerate(question.options) if o.correct]
+        correct = [f"{LETTERS[i]} ({o.text})" for i, o in enumerate(shown) if o.correct]
         reveal: list[Group] = [[para("Answer: " + ", ".join(correct), bold=True, colour="accent")]]
-        for i, option in enumerate(question.options):
+        for i, option in enumerate(shown):
             verdict = Run(" \u2713 correct" if option.correct else " \u2717 not correct", bold=True)
             reveal.append([item(i, [Run(option.text), verdict]), feedback(option.feedback)])
         return asked, reveal, ", ".join(correct)
@@ -502,7 +488,7 @@ def question_content(question: m.Question) -> tuple[list[Group], list[Group], st
             f"{answer}. {chosen}"
     if isinstance(question, m.OrderQuestion):
         texts = [entry.text for entry in question.items]
-        mixed = shuffled(texts, question.id)
+        mixed = presented(quiz.id, question.id, texts)
         asked = [[para("Put these in the right order.", italic=True)]] + \
             [[item(i, [Run(text)])] for i, text in enumerate(mixed)]
         reveal = [[para("The right order:", bold=True, colour="accent")]]
@@ -511,7 +497,7 @@ def question_content(question: m.Question) -> tuple[list[Group], list[Group], st
         answer = " \u2192 ".join(f"{LETTERS[mixed.index(t)]} ({t})" for t in texts)
         return asked, reveal, answer
     if isinstance(question, m.MatchQuestion):
-        rights = shuffled([pair.right for pair in question.pairs] + list(question.distractors), question.id)
+        rights = presented(quiz.id, question.id, [pair.right for pair in question.pairs] + list(question.distractors))
         asked = [[para("Match each item with one answer.", italic=True)],
                  [item(i, [Run(pair.left)], letters=False) for i, pair in enumerate(question.pairs)],
                  [para("Answers:", bold=True)], [item(i, [Run(text)]) for i, text in enumerate(rights)]]

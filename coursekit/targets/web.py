@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import random
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,8 +23,9 @@ from markupsafe import Markup
 from coursekit import model as m
 from coursekit.errors import BuildError
 from coursekit.ids import interaction_id
+from coursekit.order import scrambled
 from coursekit.targets import BuildContext, Target
-from coursekit.text import to_html, to_inline_html, to_plain
+from coursekit.text import to_html, to_inline_html, to_plain, url_label
 from coursekit.theme import css_variables, icon_svg
 from coursekit.view import AudienceView, ModuleView, audience_view
 
@@ -179,14 +179,9 @@ def _letters(count: int) -> list[str]:
     return [chr(ord("a") + i) for i in range(count)]
 
 
-def _stable_permutation(key: str, count: int) -> list[int]:
-    """A fixed, build-independent shuffle of range(count) that is never the identity (for count > 1)."""
-    order = list(range(count))
-    rng = random.Random(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big"))
-    rng.shuffle(order)
-    if count > 1 and order == sorted(order):
-        order = order[1:] + order[:1]
-    return order
+def _permutation(key: str, count: int) -> list[int]:
+    """The shared order (coursekit.order.scrambled) of range(count), for the templates."""
+    return scrambled(key, range(count))
 
 
 def _pages_teaching(view: AudienceView, page_ids: dict[int, str], advice: list[str]) -> list[str]:
@@ -366,16 +361,6 @@ def _is_one_paragraph(text: str) -> bool:
     return html.startswith("<p>") and html.count("<p>") == 1 and html.endswith("</p>")
 
 
-def _link_label(url: str) -> str:
-    """A short visible label for a help link."""
-    if url.startswith("mailto:"):
-        return url.removeprefix("mailto:")
-    if url.startswith("tel:"):
-        return url.removeprefix("tel:")
-    label = re.sub(r"^https?://(www\.)?", "", url).rstrip("/")
-    return label if len(label) <= 40 else label[:39] + "…"
-
-
 def _tel(phone: str) -> str:
     return "tel:" + re.sub(r"[^0-9+]", "", phone)
 
@@ -384,9 +369,9 @@ def _tel(phone: str) -> str:
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("coursekit", "templates/web"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(md=_markdown, inline=_inline, plain=to_plain, link_label=_link_label, tel=_tel,
+    env.filters.update(md=_markdown, inline=_inline, plain=to_plain, link_label=url_label, tel=_tel,
                        letters=_letters)
-    env.globals.update(icon=_icon, one_paragraph=_is_one_paragraph, permutation=_stable_permutation,
+    env.globals.update(icon=_icon, one_paragraph=_is_one_paragraph, permutation=_permutation,
                        interaction_id=interaction_id, ungraded_label=m.UNGRADED_LABEL, retry_invite=m.RETRY_INVITE)
     return env
 

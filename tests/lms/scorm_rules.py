@@ -6,6 +6,7 @@ Sources: SCORM 1.2 RTE 3.4, SCORM 2004 4th Edition RTE 4.1/C.1, ../shared/scorm-
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -90,7 +91,7 @@ def check_calls(calls: list[Call], version: str, *, finished: bool = True, min_c
 
     # At most one Commit in flight: hosts that send the whole CMI per Commit need a gap between them.
     commit_times = [c.get("time") for c in calls if c["method"] == committer]
-    for before, after in zip(commit_times, commit_times[1:]):
+    for before, after in itertools.pairwise(commit_times):
         if before is not None and after is not None and after - before < min_commit_gap_ms:
             problems.append(f"two Commits {after - before} ms apart (at most one per {min_commit_gap_ms} ms)")
             break
