@@ -273,3 +273,28 @@ def test_a_question_shows_the_same_order_in_every_output(two_full_builds: tuple[
             if row[1] == "What should you check first?"]
     assert len(rows) == 1 and list(rows[0][2:5]) == sender
     assert str(rows[0][7]) == "2"  # the real sender address is answer 2 in this order
+
+
+def test_source_date_epoch_is_honoured(phishing_root: Path, tmp_path: Path) -> None:
+    """Zip entries carry SOURCE_DATE_EPOCH (else 1980-01-01), through the build, also when rebuilding in place."""
+    import zipfile
+
+    out = tmp_path / "outputs"
+
+    def build(epoch: str | None) -> set[tuple[int, ...]]:
+        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        if epoch is not None:
+            env["SOURCE_DATE_EPOCH"] = epoch
+        proc = subprocess.run([sys.executable, "-m", "coursekit.cli", "build", "--course", str(phishing_root),
+                               "--out", str(out), "--target", "quizbank", "--audience", "staff"],
+                              capture_output=True, text=True, timeout=300, env=env)
+        assert proc.returncode == 0, proc.stderr
+        stamps: set[tuple[int, ...]] = set()
+        for name in ("phishing-basics.qti.zip", "phishing-basics.kahoot.xlsx"):
+            with zipfile.ZipFile(out / "quizbank" / "staff" / name) as bundle:
+                stamps |= {info.date_time for info in bundle.infolist()}
+        return stamps
+
+    assert build("1700000000") == {(2023, 11, 14, 22, 13, 20)}  # 1700000000 s after 1970, in UTC
+    assert build(None) == {(1980, 1, 1, 0, 0, 0)}
+    assert build("1700000000") == {(2023, 11, 14, 22, 13, 20)}

@@ -299,3 +299,17 @@ def test_oversized_state_fails_scorm12_with_a_clear_message(oversized_course: Pa
     assert proc.returncode != 0
     output = proc.stdout + proc.stderr
     assert str(length) in output and "4096" in output and "Traceback" not in output
+
+
+@pytest.mark.parametrize("target_class", [Scorm12Target, Scorm2004Target])
+def test_the_build_refuses_colliding_interaction_ids(target_class: type, tmp_path: Path) -> None:
+    """The SCORM build itself checks interaction ids (a course handed to it directly, past validation)."""
+    course = load_course("phishing")
+    final = course.quizzes["final"]
+    renamed = final.model_copy(update={"id": "check", "questions": [
+        final.questions[0].model_copy(update={"id": "spot-sign"}), *final.questions[1:]]})
+    clash = course.model_copy(update={"quizzes": {**course.quizzes, "check": renamed},
+                                      "assessment": Assessment(quiz="check")})
+    with pytest.raises(BuildError, match=r"q_check_spot_sign.*not unique"):
+        run_target(target_class(), clash, tmp_path, ["students"])
+    assert not any(p.suffix == ".zip" and p.stat().st_size for p in tmp_path.rglob("*"))

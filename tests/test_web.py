@@ -872,3 +872,22 @@ def test_offline_start_again_clears_this_device(session: Any, built: Any) -> Non
     assert s.current() == "start"
     assert not s.page.evaluate("id => !document.querySelector('#' + id + ' .question-result').hidden",
                                final["questions"][0]["el"])
+
+
+def test_hostile_text_in_the_course_data_json_stays_text(tmp_path: Path) -> None:
+    """A course title that tries to close the course-data <script> block: every '<' in the JSON is escaped, so
+    the block parses whole and the title comes back exactly as written."""
+    from conftest import build_validated, patched_course
+
+    title = "Spotting phishing </script><script>alert(1)</script> <!--"
+    root = patched_course(tmp_path, {"course/course.yaml": [("title: Spotting phishing\n", f"title: '{title}'\n")]})
+    ctx = build_validated(root, "web", tmp_path / "out", ["students"])
+    index = next(p for p in ctx.written if p.name == "index.html")
+    text = index.read_text("utf-8")
+    block = text[text.index('id="course-data"'):]
+    block = block[block.index(">") + 1:block.index("</script>")]
+    assert "<" not in block and "\\u003c/script\\u003e" in block
+    assert json.loads(block)["title"] == title
+    document = lxml_html.fromstring(text)
+    assert [s.get("src") for s in document.xpath("//script[@src]")] == ["tracking.js", "player.js"]
+    assert len(document.xpath("//script[not(@src)]")) == 1  # the data block only
