@@ -127,9 +127,10 @@ def coverage(course_dir: Path, strict: bool, fmt: str) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder. Default: outputs/ in the course folder.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Targets built in parallel.")
+@click.option("--no-cache", is_flag=True, help="Render every document (ignore and leave <out>/.cache alone).")
 @click.argument("target_args", nargs=-1, metavar="[TARGET]...")
 def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: tuple[str, ...], out: Path | None,
-          jobs: int | None, target_args: tuple[str, ...]) -> None:
+          jobs: int | None, no_cache: bool, target_args: tuple[str, ...]) -> None:
     """Validate, then build the targets into the output folder (atomically: all or nothing)."""
     from rich.table import Table
 
@@ -148,7 +149,8 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
     with BuildProgress(names, jobs or min(len(names), os.cpu_count() or 1), console) as progress:
         # on_wait prints on stderr whether or not it is a terminal: a waiting build must say why it waits.
         results = build_course(course, out, names, chosen, jobs=jobs, sources=result.sources, strict=strict,
-                               on_done=progress.done, on_wait=lambda message: progress.console.print(message))
+                               cache=not no_cache, on_done=progress.done,
+                               on_wait=lambda message: progress.console.print(message))
     for target_result in results:
         for warning in target_result.warnings:
             click.echo(warning, err=True)
@@ -171,8 +173,11 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
             table.add_row(shown, f"{size:,}")
     table.add_row(f"[bold]{sum(len(r.files) for r in results)} files[/]", f"[bold]{total:,}[/]")
     _console().print(table)
+    reused = sum(len(r.reused) for r in results)
     click.echo(f"built {len(results)} target{'s' if len(results) != 1 else ''} for {', '.join(chosen)} "
-               f"in {time.perf_counter() - started:.2f} s", err=True)
+               f"in {time.perf_counter() - started:.2f} s"
+               + (f"; {reused} of {sum(len(r.files) for r in results)} files unchanged (inputs unchanged, "
+                  f"copied from {out / '.cache'})" if reused else ""), err=True)
 
 
 @cli.command()

@@ -8,9 +8,10 @@ import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from coursekit.cache import Store, cache_root, target_key
 from coursekit.errors import BuildError, ContentErrors, UserError
 from coursekit.model import Course
 from coursekit.positions import SourceMap
@@ -29,6 +30,8 @@ class TargetResult:
     error: str = ""
     internal: bool = False
     warnings: tuple[str, ...] = ()
+    reused: tuple[str, ...] = ()  # files copied from the incremental-build cache instead of rendered
+    cached: bool = False  # the whole target came from the cache (its inputs had not changed)
 
 
 def output_path(name: str, relative: str) -> str:
@@ -80,10 +83,21 @@ def machine_problem(exc: OSError) -> str | None:
     return f"cannot write the outputs: {exc.strerror or exc}{where}: {fix}"
 
 
+def _strict(result: TargetResult, strict: bool) -> TargetResult:
+    """With --strict, a target that warned has failed."""
+    if not strict or not result.warnings or result.error:
+        return result
+    count = len(result.warnings)
+    return replace(result, files=(), reused=(), error=f"{count} warning{'s' if count != 1 else ''} "
+                   "(errors with --strict): fix the lines above")
+
+
 def _run_target(name: str, course: Course, staging: str, audiences: list[str], sources: SourceMap,
-                strict: bool = False, others: dict[str, Path] | None = None) -> TargetResult:
+                strict: bool = False, others: dict[str, Path] | None = None,
+                cache: Path | None = None) -> TargetResult:
     """Build one target into its staging folder (runs in a worker process)."""
-    ctx = BuildContext(course, tuple(audiences), Path(staging), sources, target=name, others=others or {})
+    ctx = BuildContext(course, tuple(audiences), Path(staging), sources, target=name, others=others or {},
+                       cache=cache)
     try:
         load_target(name).build(ctx)
     except (BuildError, ContentErrors, UserError) as exc:
@@ -95,24 +109,33 @@ def _run_target(name: str, course: Course, staging: str, audiences: list[str], s
         return TargetResult(name, error=problem, warnings=tuple(ctx.warnings))
     except Exception:  # an internal bug: keep the traceback for the report
         return TargetResult(name, error=traceback.format_exc(), internal=True, warnings=tuple(ctx.warnings))
-    if strict and ctx.warnings:
-        return TargetResult(name, error=f"{len(ctx.warnings)} warning{'s' if len(ctx.warnings) != 1 else ''} "
-                            "(errors with --strict): fix the lines above", warnings=tuple(ctx.warnings))
-    return TargetResult(name, ctx.relative_files(), warnings=tuple(ctx.warnings))
+    reused = tuple(sorted(p.relative_to(ctx.out).as_posix() for p in ctx.reused))
+    return _strict(TargetResult(name, ctx.relative_files(), warnings=tuple(ctx.warnings), reused=reused), strict)
+
+
+def _from_cache(store: Store, name: str, key: str, staging: Path, strict: bool) -> TargetResult | None:
+    """The whole target copied from the cache into its staging folder, if its inputs are unchanged."""
+    restored = store.restore(f"targets/{name}", key, staging)
+    if restored is None:
+        return None
+    files = tuple(sorted(p.relative_to(staging).as_posix() for p in restored[0]))
+    return _strict(TargetResult(name, files, warnings=tuple(restored[1].get("warnings", [])), reused=files,
+                                cached=True), strict)
 
 
 def build_course(course: Course, out: Path, target_names: Sequence[str], audiences: Sequence[str], *,
                  jobs: int | None = None, sources: SourceMap | None = None, strict: bool = False,
-                 on_done: Callable[[TargetResult], None] | None = None,
+                 cache: bool = True, on_done: Callable[[TargetResult], None] | None = None,
                  on_wait: Callable[[str], None] | None = None) -> list[TargetResult]:
     """Build targets into a staging set; swap the whole set in only if every one succeeded (with `strict`,
-    a target that warned has failed). See write.py for the swap."""
+    a target that warned has failed). See write.py for the swap. With `cache`, a target or document whose
+    inputs are unchanged is copied from <out>/.cache instead of rendered (see cache.py)."""
     # Absolute: staging paths reach tools as URLs (LibreOffice's -env:UserInstallation=file://...).
     out = out.absolute()
     try:
         with build_lock(out, on_wait):
             return _build_locked(course, out, target_names, audiences, jobs, sources or SourceMap(), strict,
-                                 on_done)
+                                 on_done, Store(cache_root(out)) if cache else None)
     except OutputsInTheWay as exc:
         raise MachineError(str(exc)) from exc
     except OSError as exc:
@@ -124,12 +147,24 @@ def build_course(course: Course, out: Path, target_names: Sequence[str], audienc
 
 def _build_locked(course: Course, out: Path, target_names: Sequence[str], audiences: Sequence[str],
                   jobs: int | None, sources: SourceMap, strict: bool,
-                  on_done: Callable[[TargetResult], None] | None) -> list[TargetResult]:
+                  on_done: Callable[[TargetResult], None] | None, store: Store | None) -> list[TargetResult]:
     first = [name for name in target_names if name not in ROOT_TARGETS]
     last = [name for name in target_names if name in ROOT_TARGETS]
     staging_set = begin_set(out, first, list(TARGETS), ROOT_TARGETS)
     try:
-        results = _run_targets(course, staging_set, first, audiences, jobs, sources, strict, on_done)
+        # A target whose whole input is unchanged is copied from the cache: no worker, no import.
+        keys = {name: target_key(name, course, audiences, sources) for name in first} if store else {}
+        results, pending = [], []
+        for name in first:
+            hit = _from_cache(store, name, keys[name], stage_dir(staging_set, name), strict) if store else None
+            if hit is None:
+                pending.append(name)
+                continue
+            results.append(hit)
+            if on_done:
+                on_done(hit)
+        results += _run_targets(course, staging_set, pending, audiences, jobs, sources, strict, on_done,
+                                cache_root(out) if store else None)
         if not any(result.error for result in results):
             carry_over(out, staging_set, target_names)
             # Root targets (the pack's front page) describe the set as it will be: run them on the staged set.
@@ -143,6 +178,13 @@ def _build_locked(course: Course, out: Path, target_names: Sequence[str], audien
         if any(result.error for result in results):
             discard(staging_set)
             return results
+        if store:
+            for result in results:
+                if not result.cached and result.name in keys:
+                    staging = staging_set / result.name
+                    store.store(f"targets/{result.name}", keys[result.name], staging,
+                                [staging / rel for rel in result.files], {"warnings": list(result.warnings)})
+                    store.prune(f"targets/{result.name}", {keys[result.name]})
         publish(out, staging_set, ROOT_TARGETS)
         return results
     except BaseException:
@@ -152,7 +194,7 @@ def _build_locked(course: Course, out: Path, target_names: Sequence[str], audien
 
 def _run_targets(course: Course, staging_set: Path, target_names: Sequence[str], audiences: Sequence[str],
                  jobs: int | None, sources: SourceMap, strict: bool,
-                 on_done: Callable[[TargetResult], None] | None) -> list[TargetResult]:
+                 on_done: Callable[[TargetResult], None] | None, cache: Path | None = None) -> list[TargetResult]:
     folders = {name: str(stage_dir(staging_set, name)) for name in target_names}
     temp = str(staging_set / ".tmp")
     jobs = jobs or min(len(target_names), os.cpu_count() or 1)
@@ -162,7 +204,8 @@ def _run_targets(course: Course, staging_set: Path, target_names: Sequence[str],
         tempfile.tempdir = temp  # libraries' temp files go into the staging set, removed with it
         try:
             for name in target_names:
-                results.append(_run_target(name, course, folders[name], list(audiences), sources, strict))
+                results.append(_run_target(name, course, folders[name], list(audiences), sources, strict,
+                                           cache=cache))
                 if on_done:
                     on_done(results[-1])
         finally:
@@ -171,8 +214,8 @@ def _run_targets(course: Course, staging_set: Path, target_names: Sequence[str],
         # Targets are independent; heavy ones (PDF, PPTX) run side by side in worker processes, which die
         # with this process (even on kill -9) and keep their temp files in the staging set.
         with worker_pool(jobs, temp) as pool:
-            futures = [pool.submit(_run_target, name, course, folders[name], list(audiences), sources, strict)
-                       for name in target_names]
+            futures = [pool.submit(_run_target, name, course, folders[name], list(audiences), sources, strict,
+                                   cache=cache) for name in target_names]
             for future in as_completed(futures):
                 results.append(future.result())
                 if on_done:

@@ -110,7 +110,7 @@ class Handler(SimpleHTTPRequestHandler):
             self.send_response(204)
             self.end_headers()
             return
-        if path in ("/", "/index.html"):
+        if path in ("/", "/index.html") and not (Path(self.directory) / "index.html").is_file():
             self._send(_served_html(index_page(Path(self.directory))), "text/html; charset=utf-8")
             return
         local = Path(self.translate_path(self.path))

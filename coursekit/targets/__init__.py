@@ -7,10 +7,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coursekit.model import Course
 from coursekit.positions import DEFAULT_FILE, SourceMap
+
+if TYPE_CHECKING:
+    from coursekit.cache import Document
 
 
 @dataclass
@@ -31,6 +34,8 @@ class BuildContext:
     # For targets that describe the others (the pack page): each other target's folder as it will be
     # after this build (its staging folder when rebuilt now, else what is already in outputs/).
     others: dict[str, Path] = field(default_factory=dict)
+    cache: Path | None = None  # the incremental-build cache folder (None: render everything)
+    reused: list[Path] = field(default_factory=list)  # written files that were copied from the cache
 
     def path(self, rel: str | Path) -> Path:
         """The path of `rel` inside the staging folder (parents created), recorded as written: for files
@@ -65,9 +70,23 @@ class BuildContext:
         prefix = f"{self.where(obj, *fields)}: " if obj is not None else (f"{self.target}: " if self.target else "")
         self.warnings.append(f"{prefix}warning: {message}")
 
+    def document(self, name: str, *inputs: Any, only: str = "") -> Document:
+        """One output document, rendered only when `inputs` changed (else its files come from the cache):
+
+            with ctx.document("leaflet", html) as doc:
+                if not doc.hit:
+                    ...write it through ctx...
+
+        Its files are those written inside the `with`; `only` (a glob relative to `out`) narrows them when
+        several documents are rendered together."""
+        from coursekit.cache import Document
+
+        return Document(self, name, inputs, only)
+
     def merge(self, other: BuildContext) -> None:
         """Take over what a copy of this context (e.g. in a worker process) wrote and warned."""
         self.written += [path for path in other.written if path not in self.written]
+        self.reused += [path for path in other.reused if path not in self.reused]
         self.warnings += [warning for warning in other.warnings if warning not in self.warnings]
 
     def relative_files(self) -> tuple[str, ...]:

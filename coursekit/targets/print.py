@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from coursekit import model as m
 from coursekit import theme
+from coursekit.cache import course_files
 from coursekit.errors import BuildError
 from coursekit.order import presented, seeded_order
 from coursekit.targets import BuildContext, Target
@@ -559,6 +560,14 @@ def render_document(renderer: Renderer, view: AudienceView, document: PrintDocum
                      f"{shorten} or list fewer help contacts")
 
 
+def document_source(renderer: Renderer, view: AudienceView, document: PrintDocument) -> str:
+    """The HTML a document's layout starts from: with the engine, fonts and images, it decides the PDF
+    (the denser retries and the help-card flow are computed from it), so it is the document's cache key."""
+    common = _common(view, document.title, document.name)
+    density = DENSITIES[document.name][0] if document.pages else ""
+    return renderer.html(document.template, **common, **document.context, density=density)
+
+
 def write_preview(pdf: Path, png: Path) -> Path:
     """Render the first page of `pdf` to `png` with poppler's pdftoppm."""
     pdftoppm = shutil.which("pdftoppm")
@@ -580,12 +589,16 @@ def build_audience(ctx: BuildContext, audience: str,
     loaded once); returns `ctx` (a worker process sends its copy back)."""
     renderer = Renderer()
     view = audience_view(ctx.course, audience)
+    files = course_files(ctx.course)
     try:
         for document in audience_documents(view):
             started = time.perf_counter()
-            pdf = ctx.path(f"{audience}/{document.name}.pdf")
-            renderer.write(render_document(renderer, view, document, ctx), pdf)
-            write_preview(pdf, ctx.path(f"previews/{audience}-{document.name}.png"))
+            source = document_source(renderer, view, document)
+            with ctx.document(f"{audience}/{document.name}", source, files) as doc:
+                if not doc.hit:
+                    pdf = ctx.path(f"{audience}/{document.name}.pdf")
+                    renderer.write(render_document(renderer, view, document, ctx), pdf)
+                    write_preview(pdf, ctx.path(f"previews/{audience}-{document.name}.png"))
             if on_document:
                 on_document(audience, document.name, time.perf_counter() - started)
     finally:

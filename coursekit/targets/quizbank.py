@@ -130,6 +130,7 @@ class QuizbankTarget(Target):
 
     def build(self, ctx: BuildContext) -> None:
         """Write the four quiz-bank files (and the Kahoot skipped-questions list) for each audience."""
+        from coursekit.cache import course_shell, lines_of
         from coursekit.targets.quizbank_gift import gift_text
         from coursekit.targets.quizbank_kahoot import write_kahoot
         from coursekit.targets.quizbank_moodle import moodle_xml
@@ -139,9 +140,14 @@ class QuizbankTarget(Target):
         for audience in ctx.audiences:
             view = audience_view(course, audience)
             stem = f"{audience}/{course.id}"
-            ctx.write_text(f"{stem}.gift.txt", gift_text(view))
-            ctx.write_bytes(f"{stem}.moodle.xml", moodle_xml(view))
-            write_qti_zip(view, ctx.path(f"{stem}.qti.zip"))
-            skipped = write_kahoot(view, ctx.path(f"{stem}.kahoot.xlsx"), ctx.path(f"{stem}.kahoot-skipped.txt"))
-            for entry in skipped:
-                ctx.warn(f"{audience}: Kahoot: {entry}", entry.question)
+            # A bank shows the audience's quizzes, its help and the course's title lines: not the scenarios.
+            inputs = course_shell(course), audience, view.audience, view.help, view.quizzes(), lines_of(ctx.sources, "quizzes")
+            with ctx.document(stem, *inputs) as doc:
+                if doc.hit:
+                    continue
+                ctx.write_text(f"{stem}.gift.txt", gift_text(view))
+                ctx.write_bytes(f"{stem}.moodle.xml", moodle_xml(view))
+                write_qti_zip(view, ctx.path(f"{stem}.qti.zip"))
+                skipped = write_kahoot(view, ctx.path(f"{stem}.kahoot.xlsx"), ctx.path(f"{stem}.kahoot-skipped.txt"))
+                for entry in skipped:
+                    ctx.warn(f"{audience}: Kahoot: {entry}", entry.question)

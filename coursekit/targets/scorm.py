@@ -159,12 +159,18 @@ class _ScormTarget(Target):
 
     def build(self, ctx: BuildContext) -> None:
         """Write <course-id>-<audience>.zip for each audience."""
+        from coursekit.cache import course_files, lines_of, view_inputs
+
         course = ctx.course
         for audience in ctx.audiences:
             view = audience_view(course, audience)
-            # The unzipped module is scratch, not an output: only the zip is recorded.
-            with tempfile.TemporaryDirectory(prefix="coursekit-scorm-") as scratch:
-                build_package(view, self.version, Path(scratch), ctx.path(f"{course.id}-{audience}.zip"))
+            inputs = view_inputs(view), course_files(course), lines_of(ctx.sources)
+            with ctx.document(f"{course.id}-{audience}", *inputs) as doc:
+                if doc.hit:
+                    continue
+                # The unzipped module is scratch, not an output: only the zip is recorded.
+                with tempfile.TemporaryDirectory(prefix="coursekit-scorm-") as scratch:
+                    build_package(view, self.version, Path(scratch), ctx.path(f"{course.id}-{audience}.zip"))
 
 
 class Scorm12Target(_ScormTarget):

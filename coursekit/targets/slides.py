@@ -18,6 +18,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -36,6 +37,7 @@ from pydantic import BaseModel
 
 from coursekit import model as m
 from coursekit import theme
+from coursekit.cache import deck_inputs
 from coursekit.errors import BuildError
 from coursekit.targets import BuildContext, Target
 from coursekit.targets.slides_fit import (
@@ -915,5 +917,21 @@ class SlidesTarget(Target):
         for plan in (course.lesson, course.talk):
             if plan is None or plan.audience not in ctx.audiences:
                 continue
-            decks.append(build_deck(course, plan, ctx.path(f"{course.id}-{plan.kind}.pptx"), ctx))
-        write_previews(decks, ctx)
+            with ctx.document(f"{plan.kind}-deck", deck_inputs(course, plan)) as doc:
+                if doc.hit:
+                    deck = Deck(ctx.out / f"{course.id}-{plan.kind}.pptx", list(doc.meta["kinds"]))
+                else:
+                    deck = build_deck(course, plan, ctx.path(f"{course.id}-{plan.kind}.pptx"), ctx)
+                    doc.meta["kinds"] = deck.kinds
+            decks.append(deck)
+        # LibreOffice (one run, it is slow to start) only for the decks whose bytes changed: the previews of
+        # the others come from the cache.
+        tools = [shutil.which(tool) is not None for tool in ("soffice", "pdftoppm")], os.environ.get(PREVIEWS_ENV)
+        with ExitStack() as stack:
+            changed = []
+            for deck in decks:
+                doc = stack.enter_context(ctx.document(f"{deck.path.stem}-previews", deck.path.read_bytes(), tools,
+                                                       only=f"previews/{deck.path.stem}-*"))
+                if not doc.hit:
+                    changed.append(deck)
+            write_previews(changed, ctx)

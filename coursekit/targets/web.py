@@ -434,5 +434,11 @@ class WebTarget(Target):
 
     def build(self, ctx: BuildContext) -> None:
         """Render the module for each audience into its own folder."""
+        from coursekit.cache import course_files, lines_of, view_inputs
+
         for audience in ctx.audiences:
-            write_module(audience_view(ctx.course, audience), ctx, f"{ctx.course.id}-{audience}", "none")
+            view = audience_view(ctx.course, audience)
+            inputs = view_inputs(view), course_files(ctx.course), lines_of(ctx.sources)
+            with ctx.document(f"{ctx.course.id}-{audience}", *inputs) as doc:
+                if not doc.hit:
+                    write_module(view, ctx, f"{ctx.course.id}-{audience}", "none")

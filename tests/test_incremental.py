@@ -1,0 +1,99 @@
+"""Incremental builds: an edit re-renders exactly the documents that show it, the result is byte-identical
+to a clean build, and a deleted or corrupted cache still gives a correct build."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from conftest import FIXTURES
+
+from coursekit.pipeline import TargetResult, build_course, validate
+from coursekit.targets import TARGETS
+
+SCENARIO = "scenarios/odd-email.yaml"
+
+
+def tree(out: Path) -> dict[str, str]:
+    """Every output file (not the cache) with its SHA-256."""
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() and ".cache" not in p.relative_to(out).parts}
+
+
+def build(root: Path, out: Path, targets: list[str], *, cache: bool = True) -> list[TargetResult]:
+    result = validate(root)
+    assert result.course is not None, result.errors
+    results = build_course(result.course, out, targets, list(result.course.audiences), sources=result.sources,
+                           cache=cache)
+    assert not [r.error for r in results if r.error]
+    return results
+
+
+def rendered(results: list[TargetResult]) -> set[str]:
+    """The files rendered (not copied from the cache), as target/relative path."""
+    return {f"{r.name}/{f}" for r in results for f in r.files if f not in r.reused}
+
+
+def test_one_scenario_edit_rerenders_only_what_shows_it(tmp_path: Path) -> None:
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURES / "phishing", root)
+    out = root / "outputs"
+    names = list(TARGETS)
+    first = build(root, out, names)
+    assert rendered(first) == {f"{r.name}/{f}" for r in first for f in r.files}  # a cold cache renders all
+
+    again = build(root, out, names)
+    # Nothing changed: every target copied; the pack's front page is always made (it lists the others).
+    assert rendered(again) == {"pack/index.html"} and all(r.cached for r in again if r.name != "pack")
+
+    scenario = root / SCENARIO
+    scenario.write_text(scenario.read_text("utf-8").replace("Click here to keep it.", "Click here today to keep it."),
+                        "utf-8")
+    edited = build(root, out, names)
+    assert rendered(edited) == {
+        "coverage/coverage.json", "coverage/coverage.md",  # lists where each advice point is taught
+        *(f"web/phishing-basics-{a}/{f}" for a in ("students", "staff")
+          for f in ("index.html", "player.css", "player.js", "tracking.js")),
+        "scorm12/phishing-basics-staff.zip", "scorm12/phishing-basics-students.zip",
+        "scorm2004/phishing-basics-staff.zip", "scorm2004/phishing-basics-students.zip",
+        "print/students/gamebook.pdf", "print/staff/gamebook.pdf",  # the leaflets, plans, worksheets: not
+        "print/previews/students-gamebook.png", "print/previews/staff-gamebook.png",
+        # The lesson plays the scenario; the talk deck is keyed on its audience's view, which holds it too
+        # (rebuilt, same bytes), so LibreOffice draws the lesson's previews only.
+        "slides/phishing-basics-lesson.pptx", "slides/phishing-basics-talk.pptx",
+        "slides/previews/phishing-basics-lesson-01-title.png", "slides/previews/phishing-basics-lesson-09-decision.png",
+        "slides/previews/phishing-basics-lesson-27-question.png", "slides/previews/phishing-basics-lesson-41-help.png",
+        "pack/index.html",
+    }  # no quiz bank: they do not show scenarios
+
+    clean = tmp_path / "clean"
+    build(root, clean, names, cache=False)
+    assert tree(out) == tree(clean)
+    assert not (clean / ".cache").exists()
+
+
+def test_deleted_or_corrupted_cache_still_builds_correctly(tmp_path: Path) -> None:
+    root = FIXTURES / "phishing"
+    out = tmp_path / "out"
+    names = ["print", "quizbank"]
+    build(root, out, names)
+    expected = tree(out)
+    cache = out / ".cache"
+    # Corrupt one cached document (the students' leaflet) and drop the whole-target entries.
+    (entry,) = [p for p in (cache / "documents" / "print").rglob("students/leaflet.pdf")]
+    entry.write_bytes(entry.read_bytes()[:-100] + b"garbage")
+    shutil.rmtree(cache / "targets")
+    results = build(root, out, names)
+    assert rendered(results) == {"print/students/leaflet.pdf", "print/previews/students-leaflet.png"}
+    assert tree(out) == expected
+
+    # A truncated record and then no cache at all: rebuilt from scratch, the same bytes.
+    for record in (cache / "targets").rglob("files.json"):
+        record.write_text('{"files": {', "utf-8")
+    results = build(root, out, names)
+    assert not any(r.cached for r in results) and tree(out) == expected
+    shutil.rmtree(cache)
+    results = build(root, out, names)
+    assert rendered(results) == {f"{r.name}/{f}" for r in results for f in r.files}
+    assert tree(out) == expected
