@@ -45,7 +45,7 @@ def test_one_scenario_edit_rerenders_only_what_shows_it(tmp_path: Path) -> None:
 
     again = build(root, out, names)
     # Nothing changed: every target copied; the pack's front page is always made (it lists the others).
-    assert rendered(again) == {"pack/index.html"} and all(r.cached for r in again if r.name != "pack")
+    assert rendered(again) == {"pack/index.html", "pack/pack.css"} and all(r.cached for r in again if r.name != "pack")
 
     scenario = root / SCENARIO
     scenario.write_text(scenario.read_text("utf-8").replace("Click here to keep it.", "Click here today to keep it."),
@@ -64,7 +64,7 @@ def test_one_scenario_edit_rerenders_only_what_shows_it(tmp_path: Path) -> None:
         "slides/phishing-basics-lesson.pptx", "slides/phishing-basics-talk.pptx",
         "slides/previews/phishing-basics-lesson-01-title.png", "slides/previews/phishing-basics-lesson-09-decision.png",
         "slides/previews/phishing-basics-lesson-27-question.png", "slides/previews/phishing-basics-lesson-41-help.png",
-        "pack/index.html",
+        "pack/index.html", "pack/pack.css",
     }  # no quiz bank: they do not show scenarios
 
     clean = tmp_path / "clean"

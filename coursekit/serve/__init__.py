@@ -50,9 +50,28 @@ class LiveState:
         return f"data: {data}\n\n".encode()
 
 
+CSP_META = re.compile(rb'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")', re.IGNORECASE)
+LIVE_SOURCES = ("script-src", "connect-src", "style-src")  # live.js, its event stream, live.css
+
+
+def _open_csp(match: re.Match[bytes]) -> bytes:
+    """The page's Content-Security-Policy with this server's own script, events and style allowed."""
+    policy = html.unescape(match.group(2).decode())
+    directives = [part.strip() for part in policy.split(";") if part.strip()]
+    names = [part.split()[0] for part in directives]
+    for source in LIVE_SOURCES:
+        if source in names:
+            index = names.index(source)
+            values = [v for v in directives[index].split()[1:] if v != "'none'"]
+            directives[index] = " ".join([source, *values, *([] if "'self'" in values else ["'self'"])])
+        else:
+            directives.append(f"{source} 'self'")
+    return match.group(1) + html.escape("; ".join(directives)).encode() + match.group(3)
+
+
 def _served_html(body: bytes) -> bytes:
-    """An HTML page as served: the live script added, and the module's CSP opened to this server's events."""
-    body = re.sub(rb"connect-src (&#39;|')none(&#39;|')", rb"connect-src \1self\2", body, count=1)
+    """An HTML page as served: the live script added, and its CSP opened to this server's script and events."""
+    body = CSP_META.sub(_open_csp, body, count=1)
     if b"</body>" in body:
         return body.replace(b"</body>", LIVE_SCRIPT + b"\n</body>", 1)
     return body + LIVE_SCRIPT
@@ -189,7 +208,7 @@ def rebuild(course_dir: Path, out: Path, names: Sequence[str], audience_names: S
         for group in ([n for n in names if n in FIRST], [n for n in names if n not in FIRST]):
             if not group:
                 continue
-            results = build_course(result.course, out, group, chosen)
+            results = build_course(result.course, out, group, chosen, sources=result.sources, strict=strict)
             for warning in (w for r in results for w in getattr(r, "warnings", ())):
                 echo(str(warning))
             failed = [r for r in results if r.error]
