@@ -234,7 +234,8 @@ def serve(course_dir: Path, strict: bool, port: int, targets: tuple[str, ...], a
     if not course_dir.is_dir():
         raise UserError(f"no course folder at {course_dir}: pass --course with the folder that holds "
                         "course/course.yaml")
-    run_server(course_dir, out if out is not None else course_dir / "outputs", names, audiences, strict=strict,
+    course_dir = course_dir.resolve()
+    run_server(course_dir, (out or course_dir / "outputs").resolve(), names, audiences, strict=strict,
                port=port, echo=lambda line: click.echo(line, err=True))
 
 

@@ -863,7 +863,8 @@ def render_pdfs(decks: Sequence[Path], outdir: Path, *, timeout: float = 300) ->
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="coursekit-soffice-") as profile:
         # A private profile: parallel LibreOffice runs would otherwise fight over the user's one.
-        command = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+        # An absolute file URL: a relative temp folder (a relative --out) would make LibreOffice hang.
+        command = [soffice, f"-env:UserInstallation={Path(profile).resolve().as_uri()}", "--headless", "--norestore",
                    # Hidden slides (answers, consequences, endings) too: one page per slide, in order.
                    "--convert-to", 'pdf:impress_pdf_Export:{"ExportHiddenSlides":{"type":"boolean","value":"true"}}',
                    "--outdir", str(outdir), *map(str, decks)]
