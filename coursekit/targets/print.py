@@ -97,6 +97,62 @@ def help_entries(view: AudienceView, extra: Sequence[str] = ()) -> list[HelpEntr
     return [HelpEntry(hid, view.course.help[hid]) for hid in ids]
 
 
+# --- worksheet activities ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorksheetTask:
+    """A written activity on the worksheet, taken from the plan and the leaflet (never invented)."""
+
+    kind: Literal["map", "steps", "write"]
+    title: str
+    instructions: str  # markdown
+    headings: tuple[str, ...] = ()  # map: one box per heading
+    steps: tuple[m.LeafletStep, ...] = ()  # steps: one numbered line per step (their words in the answer key)
+
+
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _worksheet_sentences(markdown: str) -> str:
+    """The sentences of a plan's text that mention the worksheet (the rest is for the presenter)."""
+    sentences = [s for s in _SENTENCE_RE.split(" ".join(markdown.split())) if "worksheet" in s.lower()]
+    return " ".join(sentences) or markdown
+
+
+_EMPHASIS_RE = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?!\*)")
+
+
+def worksheet_tasks(view: AudienceView) -> list[WorksheetTask]:
+    """The audience's plan as worksheet activities: the baseline as a knowledge map (a box per *heading* its
+    instructions emphasise), then each activity whose description mentions the worksheet and plays no quiz,
+    in plan order (only their sentences that mention it); the activity that teaches most of the leaflet's steps
+    asks for the steps in the learner's words."""
+    tasks: list[WorksheetTask] = []
+    steps = tuple(view.leaflet.steps) if view.leaflet is not None else ()
+
+    def steps_taught(activity: m.Activity) -> int:
+        return sum(bool(set(step.teaches) & set(activity.teaches)) for step in steps)
+
+    for plan in view.plans:
+        # The steps task goes to the one activity that teaches most of the leaflet's steps (more than half).
+        most = max(plan.activities, key=steps_taught)
+        steps_activity = most if steps and steps_taught(most) * 2 > len(steps) else None
+        if plan.baseline is not None:
+            headings = tuple(_EMPHASIS_RE.findall(plan.baseline.instructions)) or (plan.baseline.title,)
+            tasks.append(WorksheetTask("map", plan.baseline.title, _worksheet_sentences(plan.baseline.instructions),
+                                       headings=headings))
+        for activity in plan.activities:
+            if activity.quiz or "worksheet" not in activity.description.lower():
+                continue
+            if activity is steps_activity:
+                tasks.append(WorksheetTask("steps", activity.title, _worksheet_sentences(activity.description),
+                                           steps=steps))
+            else:
+                tasks.append(WorksheetTask("write", activity.title, _worksheet_sentences(activity.description)))
+    return tasks
+
+
 # --- quizzes on paper --------------------------------------------------------------------
 
 
@@ -473,10 +529,11 @@ def audience_documents(view: AudienceView) -> list[PrintDocument]:
                                        {**plan_context(view, plan), "plan_kind": kind}))
     quizzes = [(quiz, printed_questions(quiz)) for quiz in view.quizzes() if quiz.questions]
     if quizzes:
-        documents.append(PrintDocument("worksheet", "worksheet.html.j2",
-                                       f"{course.title}: worksheet ({label})", {"quizzes": quizzes}))
+        tasks = worksheet_tasks(view)
+        documents.append(PrintDocument("worksheet", "worksheet.html.j2", f"{course.title}: worksheet ({label})",
+                                       {"quizzes": quizzes, "tasks": tasks}))
         documents.append(PrintDocument("answer-key", "answer-key.html.j2",
-                                       f"{course.title}: answer key ({label})", {"quizzes": quizzes}))
+                                       f"{course.title}: answer key ({label})", {"quizzes": quizzes, "tasks": tasks}))
     scenarios = [(scenario, gamebook_sections(scenario)) for scenario in view.scenarios()]
     if scenarios:
         documents.append(PrintDocument("gamebook", "gamebook.html.j2", f"{course.title}: gamebook ({label})",
