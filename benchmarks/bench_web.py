@@ -27,17 +27,17 @@ def measure(repo: Path) -> dict[str, str]:
     """Player size, per-audience index.html size and worst-case state length, web build time (median of 5)."""
     sys.path.insert(0, str(repo))
     from coursekit.targets import run_target
-    from coursekit.targets.web import PLAYER_DIR, WebTarget, player_css, worst_case_state_length
+    from coursekit.targets.web import WebTarget, player_css, player_script, worst_case_state_length
     from coursekit.view import audience_view
 
-    player_js = (PLAYER_DIR / "player.js").read_bytes()
+    player_js = player_script("player.js").encode("utf-8")  # as shipped
     css = player_css().encode("utf-8")
-    tracking_js = (PLAYER_DIR / "tracking.js").read_bytes()
+    tracking_js = player_script("tracking.js").encode("utf-8")
     figures = {
         "player.js": _sizes(player_js),
         "player.css (with theme variables)": _sizes(css),
         "player.js + player.css": _sizes(player_js + css),
-        "tracking.js (SCORM adapter, copied)": _sizes(tracking_js),
+        "tracking.js (SCORM adapter, as shipped)": _sizes(tracking_js),
     }
     for label, course in _courses(repo):
         if course is None:

@@ -149,10 +149,16 @@ class Facilitation(Strict):
     leaflets: dict[Id, str] = Field(default_factory=dict)  # audience -> leaflet file
 
 
+CompletionPart = Literal["pages", "stories", "checks"]
+COMPLETION_PARTS: tuple[CompletionPart, ...] = ("pages", "stories", "checks")
+
+
 class Tracking(Strict):
     """What the learner module sends to an LMS besides progress, score and quiz answers (privacy: opt in)."""
 
     story_choices: bool = False  # every story choice, under the learner's name
+    # What "completed" means: every page seen, every story played to an ending, every knowledge check answered.
+    completion: list[CompletionPart] = Field(default_factory=lambda: list(COMPLETION_PARTS), min_length=1)
 
 
 class CourseFile(Strict):

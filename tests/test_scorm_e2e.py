@@ -580,7 +580,7 @@ def test_hostile_lms_and_double_click(page: Any, site: LmsSite, packages: Any, v
     before = len(interaction_records(calls(page)))
     frame.locator(f"#{story['screen']} [data-choice='0']").dblclick()
     records = interaction_records(calls(page))[before:]
-    assert [r["id"] for r in records] == [story["nodes"][story["start"]]["iid"]]
+    assert records == [], "story choices are not sent (privacy by default)"
     steps = frame.locator(f"#{story['screen']} .chat-log .message.mine").count()
     assert steps == 1
     unload_sco(page)
@@ -715,3 +715,101 @@ def test_a_score_below_the_pass_mark_is_sent_as_failed(page: Any, site: LmsSite,
     assert "passed" not in sent(calls(page), status)
     if version == "12":
         assert float(sent(calls(page), "cmi.core.score.raw")[-1]) == pytest.approx(33.3, abs=0.4)
+
+
+# --- the player on a phone (issue 11, items 10-18) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_phone_help_always_on_screen_back_and_contents(browser: Any, site: LmsSite, packages: Any, version: str,
+                                                       audience: str) -> None:
+    """At 320 × 640: on every screen, scrolled to the bottom, Get help is in view; the help dialog starts with
+    the 999 line when the audience has an emergency contact; Back returns to the previous screen; the contents
+    menu shows each module's status."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    package = packages["phishing", version, audience]
+    frame = launch(page, site, package, version)
+    learner = Learner(frame, keyboard=False)
+    hidden_help = []
+    visited = []
+    screen = learner.current()
+    while True:
+        visited.append(screen)
+        frame.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        box = frame.locator(".help-open").bounding_box()
+        if box is None or box["y"] < 0 or box["y"] + box["height"] > 640:
+            hidden_help.append(screen)
+        if screen == learner.data["screens"][-1]:
+            break
+        screen = learner.next_screen()
+    assert hidden_help == []
+    # Back, as the browser or Android Back button does: the previous screen, three times.
+    for expected in reversed(visited[-4:-1]):
+        page.evaluate("history.back()")  # the top window's Back: the LMS page's joint session history
+        frame.wait_for_function("id => !document.getElementById(id).hidden", arg=expected)
+        assert learner.current() == expected
+    page.evaluate("history.forward()")
+    frame.wait_for_function("id => !document.getElementById(id).hidden", arg=visited[-3])
+    # Contents: every module done (all was walked, nothing answered), the final to do.
+    learner.press(frame.locator(".menu-open"))
+    statuses = frame.locator("#menu .menu-list .status").all_inner_texts()
+    # Every page was seen, but no story was played and no check answered: a module is done only if it has
+    # neither; the final assessment is to do.
+    screens = learner.data["screens"]
+    expected = ["To do" if {f"m{k}-story", f"m{k}-check"} & set(screens) else "Done"
+                for k in range(1, len(learner.data["modules"]) + 1)]
+    assert statuses == expected + ["To do"] and "To do" in expected
+    frame.locator("#menu .menu-list a").first.click()
+    assert learner.current() == learner.data["modules"][0]["pages"][0]
+    learner.press(frame.locator(".help-open"))
+    first = frame.locator("#help .dialog-head + *")
+    if any(c.emergency and c.phone for _, c in package["view"].help):
+        assert first.inner_text().startswith("In danger now, or feel you might hurt yourself? Call ")
+    frame.evaluate("document.querySelector('#help').scrollTo(0, 99999)")
+    close = frame.locator("#help .help-close").bounding_box()
+    assert close is not None and 0 <= close["y"] and close["y"] + close["height"] <= 640
+    context.close()
+    assert errors == []
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_final_progress_missed_questions_and_empty_submit(page: Any, site: LmsSite, packages: Any,
+                                                         version: str) -> None:
+    """The final shows "n of m answered"; Submit with nothing chosen says so next to the button; the results
+    list the missed questions with links to the pages that teach them; the end says "Not finished yet"
+    while something counted for completion is left."""
+    package = packages["phishing", version]
+    frame = launch(page, site, package, version)
+    learner = Learner(frame, keyboard=False)
+    while learner.current() != "final":
+        learner.next_screen()
+    final = next(quiz for quiz in learner.data["quizzes"] if quiz["final"])
+    total = len(final["questions"])
+    assert frame.locator("#final .quiz-progress").inner_text() == f"0 of {total} answered"
+    first = final["questions"][0]
+    learner.press(frame.locator(f"#{first['el']} button[type=submit]"))
+    message = frame.locator(f"#{first['el']} .submit-message")
+    assert message.is_visible() and message.inner_text().startswith("Choose an answer")
+    learner.answer(first, right=False)
+    assert not message.is_visible()
+    assert frame.locator("#final .quiz-progress").inner_text() == f"1 of {total} answered"
+    for question in final["questions"][1:]:
+        learner.answer(question, right=True)
+    learner.next_screen()
+    missed = frame.locator("#results .wrong-list li")
+    assert missed.count() == 1 and missed.inner_text().startswith("Question 1: ")
+    links = missed.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert links == ["#" + page_id for page_id in first["revisit"]] and links
+    learner.press(missed.locator("a").first)
+    assert learner.current() == first["revisit"][0]
+    frame.evaluate("location.hash = '#end'")
+    frame.wait_for_function("() => !document.getElementById('end').hidden")
+    assert frame.locator("#end h1").inner_text() == "Not finished yet"
+    unload_sco(page)
+    data = cmi(page)
+    # Stories and checks count for completion: skipping them leaves the course incomplete.
+    assert data["cmi.core.lesson_status" if version == "12" else "cmi.completion_status"] != "completed"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,8 @@ def test_csp_and_no_inline_code_or_foreign_urls(built: Any, course_name: str) ->
                 assert href.startswith(("https://", "http://", "tel:", "mailto:")), href
                 if href.startswith(("https://", "http://", "tel:")):
                     inside = link.xpath("ancestor::*[contains(@class,'contacts') or contains(@class,'prose') "
-                                        "or contains(@class,'debrief') or contains(@class,'explanation')]")
+                                        "or contains(@class,'debrief') or contains(@class,'explanation') "
+                                        "or contains(@class,'danger-line')]")
                     assert inside, f"external link outside help and course text: {href}"
                 if link.get("target") == "_blank":
                     assert "noopener" in link.get("rel", "")
@@ -771,6 +773,12 @@ def test_axe_and_320px_on_every_screen_and_state(session: Any, built: Any, cours
             s.page.click(".help-open")
             check("help dialog")
             s.page.click("#help .help-close")
+            s.page.click(".menu-open")
+            check("contents menu")
+            s.page.click("#menu .menu-close")
+            s.page.emulate_media(color_scheme="dark")
+            check("start, dark theme")
+            s.page.emulate_media(color_scheme="light")
         found = s.scenario(screen)
         if found:
             # Play the story until every node has been shown once: to each unseen node, then on to an ending.
@@ -795,6 +803,9 @@ def test_axe_and_320px_on_every_screen_and_state(session: Any, built: Any, cours
             assert animation == "none", "reduced motion must switch the chat animation off"
             assert s.page.is_visible(f"#{screen} .chat-controls [data-choice]")
         quiz = s.quiz(screen)
+        if quiz and quiz["final"]:
+            s.page.click(f"#{quiz['questions'][0]['el']} button[type=submit]")
+            check(f"{screen} submitted with nothing chosen", within=f"#{screen}")
         if quiz:
             for number, entry in enumerate(quiz["questions"]):
                 learner.answer(quiz["id"], entry, right=bool(number % 2) or not quiz["final"])
@@ -802,8 +813,13 @@ def test_axe_and_320px_on_every_screen_and_state(session: Any, built: Any, cours
         if screen == s.data["screens"][-1]:
             break
         screen = learner.next_screen()
+        if screen == "results":
+            s.page.emulate_media(color_scheme="dark")
+            check("results, dark theme", within="#results")
+            s.page.emulate_media(color_scheme="light")
     assert not failures, "\n".join(failures)
-    assert {"start", "final", "final answered", "results", "end", "help dialog"} <= set(checked)
+    assert {"start", "final", "final answered", "results", "end", "help dialog", "contents menu",
+            "final submitted with nothing chosen", "start, dark theme"} <= set(checked)
 
 
 @pytest.mark.browser
@@ -891,3 +907,33 @@ def test_hostile_text_in_the_course_data_json_stays_text(tmp_path: Path) -> None
     document = lxml_html.fromstring(text)
     assert [s.get("src") for s in document.xpath("//script[@src]")] == ["tracking.js", "player.js"]
     assert len(document.xpath("//script[not(@src)]")) == 1  # the data block only
+
+
+def test_shipped_scripts_behave_like_their_source(tmp_path: Path) -> None:
+    """compact_script keeps strings, regular expressions, divisions and line breaks that end statements:
+    the same program prints the same under Node before and after; the shipped player stays in its budget."""
+    node = require_tool("node", "running the compacted script")
+    from coursekit.targets.web import compact_script, player_css, player_script
+
+    source = r"""
+    var url = "http://example.org/a//b"; // a comment
+    var half = 10 / 2 / 5, re = /[/\]]+/g, text = 'it\'s /* not */ a comment';
+    function f(a) {
+      return /^a b$/.test(a) ? a - -1 : typeof a;
+    }
+    var x = 1
+    var y = x
+    ++x
+    /* block
+       comment */
+    console.log([url, half, "a/]b".replace(re, "_"), text, f("a b"), f(2), x, y].join("|"));
+    """
+    compact = compact_script(source)
+    assert "comment" not in compact.replace("not */ a comment", "")
+    outputs = []
+    for name, code in (("before.js", source), ("after.js", compact)):
+        (tmp_path / name).write_text(code, "utf-8")
+        outputs.append(subprocess.run([node, str(tmp_path / name)], capture_output=True, text=True, check=True).stdout)
+    assert outputs[0] == outputs[1] == "http://example.org/a//b|1|a_b|it's /* not */ a comment|NaN|number|2|1\n"
+    shipped = len(player_script("player.js").encode()) + len(player_css().encode())
+    assert shipped <= 45 * 1024, f"player.js + player.css ship {shipped} bytes, over the 45 KB budget"

@@ -224,9 +224,13 @@
 
   function save() { T.save(encodeState(), currentId); }
 
-  function go(id, focus) {
+  // Each screen is a history entry: Back (browser or Android) goes to the previous screen; #id deep-links.
+  function go(id, focus, fromHistory) {
     var target = byId(id);
     if (!target || C.screens.indexOf(id) < 0) { return; }
+    if (!fromHistory && id !== location.hash.slice(1)) {
+      try { history[currentId ? "pushState" : "replaceState"](null, "", "#" + id); } catch (error) { /* sandboxed */ }
+    }
     C.screens.forEach(function (screenId) { byId(screenId).hidden = screenId !== id; });
     currentId = id;
     shownAt = now();
@@ -246,7 +250,6 @@
     if (S.visited[index]) { return; }
     S.visited[index] = true;
     var count = S.visited.filter(Boolean).length;
-    T.progress(count / S.visited.length);
     // An objective is completed once every page of every module that has it has been seen.
     Object.keys(objectivePages).forEach(function (objective) {
       var pages = objectivePages[objective];
@@ -254,7 +257,39 @@
         T.objective(objective, "completed");
       }
     });
-    if (count === S.visited.length && !completedSent) {
+    checkCompletion();
+  }
+
+  // Completion counts what course.yaml says (pages seen, stories played to an ending, checks answered).
+  function todo() {
+    var left = [];
+    if (C.completion.indexOf("pages") >= 0) {
+      C.pages.forEach(function (page, index) { if (!S.visited[index]) { left.push(page); } });
+    }
+    if (C.completion.indexOf("stories") >= 0) {
+      C.scenarios.forEach(function (scenario, index) {
+        if (!ended[index]) { left.push(scenario.screen); }
+      });
+    }
+    if (C.completion.indexOf("checks") >= 0) {
+      C.quizzes.forEach(function (quiz) {
+        var score = quizScore(quiz);
+        if (!quiz.final && score.answered < score.total) { left.push(quiz.screen); }
+      });
+    }
+    return left;
+  }
+
+  function units() {
+    return (C.completion.indexOf("pages") >= 0 ? C.pages.length : 0) +
+      (C.completion.indexOf("stories") >= 0 ? C.scenarios.length : 0) +
+      (C.completion.indexOf("checks") >= 0 ? C.quizzes.length - 1 : 0);
+  }
+
+  function checkCompletion() {
+    var left = todo().length;
+    T.progress((units() - left) / Math.max(1, units()));
+    if (!left && !completedSent) {
       completedSent = true;
       T.completed();
     }
@@ -394,8 +429,11 @@
     if (S.answers[question.index]) { return; }
     var code = readAnswer(question);
     var element = questionElement(question);
+    var actions = element.querySelector(".question-actions");
+    var message = actions.querySelector(".submit-message") || actions.appendChild(make("p", "submit-message"));
+    message.textContent = code ? "" : question.type === "match" ? "Choose an answer for each item first." : "Choose an answer first.";
     if (!code) {
-      announce(question.type === "match" ? "Choose an answer for each item first." : "Choose an answer first.");
+      announce(message.textContent);
       return;
     }
     S.answers[question.index] = code;
@@ -430,6 +468,9 @@
   function quizFinished(quiz, fresh) {
     var score = quizScore(quiz);
     var panel = byId(quiz.screen).querySelector(".quiz-summary");
+    var counter = byId(quiz.screen).querySelector(".quiz-progress");
+    if (counter) { counter.textContent = score.answered + " of " + score.total + " answered"; }
+    if (fresh) { checkCompletion(); }
     if (score.answered < score.total) { panel.hidden = true; return ""; }
     var summary = quiz.final ? "You have answered every question." + " You got " + score.right + " of " + score.total + " right."
       : "You got " + score.right + " of " + score.total + " right.";
@@ -531,6 +572,18 @@
       question.revisit.forEach(function (page) { if (revisit.indexOf(page) < 0) { revisit.push(page); } });
     });
     revisit.sort(function (a, b) { return pageIndex[a] - pageIndex[b]; });
+    var wrong = make("ol", "wrong-list");
+    quiz.questions.forEach(function (question, number) {
+      if (isCorrect(question, S.answers[question.index])) { return; }
+      var item = wrong.appendChild(make("li", "", "Question " + (number + 1) + ": " + clip(questionDescription(question), 90) + " "));
+      question.revisit.forEach(function (page) {
+        var link = item.appendChild(make("a", "", "Read: " + text(byId(page).querySelector("h1"))));
+        link.href = "#" + page;
+      });
+    });
+    if (wrong.children.length) {
+      nodes.push(make("h2", "", "Questions you missed"), wrong);
+    }
     if (revisit.length) {
       nodes.push(make("h2", "", "What to revisit"));
       var list = make("ul", "revisit");
@@ -561,10 +614,13 @@
 
   function renderEnd() {
     var status = byId("end").querySelector(".end-status");
-    var missing = C.pages.filter(function (page) { return !S.visited[pageIndex[page]]; });
+    var left = todo();
+    var missing = left.filter(function (id) { return id in pageIndex; });
     var score = quizScore(finalQuiz());
     var nodes = [];
-    if (!missing.length && score.answered === score.total) {
+    var done = !left.length && score.answered === score.total;
+    byId("end").querySelector("h1").textContent = done ? endTitle : "Not finished yet";
+    if (done) {
       nodes.push(make("p", "", "You have finished the course. Thank you for taking part."));
       T.finished();
     } else {
@@ -575,6 +631,11 @@
         pageLink.href = "#" + missing[0];
         list.appendChild(make("li")).appendChild(pageLink);
       }
+      left.filter(function (id) { return !(id in pageIndex); }).forEach(function (id) {
+        var link = make("a", "", text(byId(id).querySelector("h1")));
+        link.href = "#" + id;
+        list.appendChild(make("li")).appendChild(link);
+      });
       if (score.answered < score.total) {
         var finalLink = make("a", "", "The final assessment");
         finalLink.href = "#final";
@@ -650,7 +711,11 @@
       var title = ending.querySelector(".ending-title");
       title.tabIndex = -1;
       // A retry ending invites another try: its button is the main action.
-      var retry = data.ending === "retry";
+      ended[index] = true;
+      if (data.ending === "neutral" && !ending.querySelector(".ending-invite")) {
+        ending.appendChild(make("p", "ending-invite", "Try the story again to see how it could go differently."));
+      }
+      var retry = data.ending === "retry" || data.ending === "neutral";
       var again = make("button", retry ? "button" : "button secondary", retry ? "Try another way" : "Try the story again");
       again.type = "button";
       again.setAttribute("data-action", "restart-story");
@@ -682,6 +747,8 @@
   }
 
   var currentNode = [];
+  var ended = [];
+  var endTitle = text(byId("end").querySelector("h1"));
 
   function choose(index, choice) {
     var parts = scenarioParts(index);
@@ -705,6 +772,7 @@
       description: clip(text(nodeElement(parts.scenario, node).querySelector(".prompt")), 250)
     })); }
     questionStart[parts.scenario.id] = now();
+    var first = parts.log.children.length;
     var said = appendChoice(parts, node, choice);
     var next = data.choices[choice].next;
     var before = parts.log.children.length;
@@ -715,7 +783,10 @@
     var ending = parts.scenario.nodes[next].ending ? " " + text(focusTarget) + "." : "";
     announce((said + " " + news + ending).trim());
     save();
-    focusTarget.focus();
+    checkCompletion();
+    // Keep the feedback and what comes next in view (the focus alone would scroll past the feedback).
+    parts.log.children[first].scrollIntoView({ block: "start" });
+    focusTarget.focus({ preventScroll: true });
   }
 
   function restartScenario(index) {
@@ -731,6 +802,7 @@
   function clearDevice() {
     T.clearDevice();
     var seed = S.seed;
+    ended = [];
     S = freshState();
     S.seed = seed;
     questions.forEach(resetQuestion);
@@ -746,16 +818,36 @@
   // --- help dialog -------------------------------------------------------------------------
 
   var dialog = byId("help");
+  var menu = byId("menu");
   var opener = null;
 
-  function openHelp(from) {
+  function openDialog(box, from) {
     opener = from;
-    if (typeof dialog.showModal === "function") { dialog.showModal(); } else { dialog.setAttribute("open", ""); }
-    byId("help-title").focus();
+    if (typeof box.showModal === "function") { box.showModal(); } else { box.setAttribute("open", ""); }
+    box.querySelector("h2").focus();
   }
 
-  function closeHelp() {
-    if (typeof dialog.close === "function") { dialog.close(); } else { dialog.removeAttribute("open"); restoreFocus(); }
+  function closeDialog(box) {
+    if (typeof box.close === "function") { box.close(); } else { box.removeAttribute("open"); restoreFocus(); }
+  }
+
+  // The contents menu: every module with its status, the final assessment and the results.
+  function openMenu(from) {
+    var left = todo();
+    var list = menu.querySelector(".menu-list");
+    list.replaceChildren();
+    all(byId("start"), ".contents a").forEach(function (link, k) {
+      var module = C.modules[k];
+      var own = module ? module.pages.concat(["m" + (k + 1) + "-story", "m" + (k + 1) + "-check"]) : [];
+      var score = quizScore(finalQuiz());
+      var done = module ? !own.some(function (id) { return left.indexOf(id) >= 0; }) : score.answered === score.total;
+      var item = list.appendChild(make("li"));
+      item.appendChild(link.cloneNode(true));
+      item.appendChild(make("span", "status" + (done ? " is-done" : ""), done ? "Done" : "To do"));
+    });
+    var results = list.appendChild(make("li")).appendChild(make("a", "", "Your results"));
+    results.href = "#results";
+    openDialog(menu, from);
   }
 
   function restoreFocus() {
@@ -768,8 +860,10 @@
   doc.addEventListener("click", function (event) {
     var target = event.target.closest("a, button");
     if (!target) { return; }
-    if (target.classList.contains("help-open")) { event.preventDefault(); openHelp(target); return; }
-    if (target.classList.contains("help-close")) { closeHelp(); return; }
+    if (target.classList.contains("help-open")) { event.preventDefault(); openDialog(dialog, target); return; }
+    if (target.classList.contains("menu-open")) { event.preventDefault(); openMenu(target); return; }
+    if (target.classList.contains("help-close")) { closeDialog(dialog); return; }
+    if (target.classList.contains("menu-close")) { closeDialog(menu); return; }
     if (target.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
     if (target.hasAttribute("data-move")) { moveItem(target); return; }
     if (target.hasAttribute("data-choice")) {
@@ -798,7 +892,8 @@
     var href = target.getAttribute("href");
     if (href && href.charAt(0) === "#" && C.screens.indexOf(href.slice(1)) >= 0) {
       event.preventDefault();
-      if (dialog.open) { closeHelp(); }
+      if (dialog.open) { closeDialog(dialog); }
+      if (menu && menu.open) { closeDialog(menu); }
       go(href.slice(1), true);
     }
   });
@@ -811,9 +906,42 @@
     questions.forEach(function (question) { if (question.el === element.id) { submitQuestion(question); } });
   });
 
-  if (dialog) {
-    dialog.addEventListener("close", restoreFocus);
-  }
+  [dialog, menu].forEach(function (box) { if (box) { box.addEventListener("close", restoreFocus); } });
+
+  window.addEventListener("popstate", function () {
+    var id = location.hash.slice(1);
+    if (id !== currentId && C.screens.indexOf(id) >= 0) { go(id, true, true); }
+  });
+
+  // Ordering by touch or mouse: drag an item by its text; the Move buttons stay for keyboards.
+  var dragged = null;
+  doc.addEventListener("pointerdown", function (event) {
+    var handle = event.target.closest(".order-text");
+    var item = handle && handle.closest(".order-item");
+    if (!item || item.querySelector(".order-buttons").hidden) { return; }
+    dragged = item;
+    item.classList.add("dragging");
+    try { handle.setPointerCapture(event.pointerId); } catch (error) { /* synthetic event */ }
+  });
+  doc.addEventListener("pointermove", function (event) {
+    if (!dragged) { return; }
+    var list = dragged.parentNode;
+    all(list, ".order-item").forEach(function (item) {
+      var box = item.getBoundingClientRect();
+      if (item === dragged || event.clientY < box.top || event.clientY > box.bottom) { return; }
+      list.insertBefore(dragged, event.clientY < box.top + box.height / 2 ? item : item.nextSibling);
+      updateMoveButtons(list);
+    });
+  });
+  ["pointerup", "pointercancel"].forEach(function (name) {
+    doc.addEventListener(name, function () {
+      if (!dragged) { return; }
+      var items = all(dragged.parentNode, ".order-item");
+      announce(text(dragged.querySelector(".order-text")) + " moved to number " + (items.indexOf(dragged) + 1) + " of " + items.length + ".");
+      dragged.classList.remove("dragging");
+      dragged = null;
+    });
+  });
 
   window.addEventListener("pagehide", function () {
     save();
@@ -831,6 +959,16 @@
     link.replaceWith(button);
   });
 
+  all(doc, "a.menu-open").forEach(function (link) {
+    var button = make("button", link.className, text(link));
+    button.type = "button";
+    button.setAttribute("aria-haspopup", "dialog");
+    link.replaceWith(button);
+  });
+  C.quizzes.forEach(function (quiz) {
+    var hint = byId(quiz.screen).querySelector(".hint");
+    hint.parentNode.insertBefore(make("p", "quiz-progress"), hint.nextSibling);
+  });
   all(doc, ".story").forEach(function (story) { story.hidden = true; });
   all(doc, '[data-action="ask-clear"]').forEach(function (button) { button.hidden = false; });
   all(doc, ".chat").forEach(function (chat) { chat.hidden = false; });
@@ -882,7 +1020,8 @@
   });
   C.quizzes.forEach(function (quiz) { quizFinished(quiz, false); });
   C.scenarios.forEach(function (scenario, index) { currentNode[index] = renderScenario(index); });
-  completedSent = S.visited.every(Boolean);
-  T.progress(S.visited.filter(Boolean).length / Math.max(1, S.visited.length));
-  go(C.screens.indexOf(started.location) >= 0 ? started.location : C.screens[0], false);
+  completedSent = !todo().length;
+  T.progress((units() - todo().length) / Math.max(1, units()));
+  var deep = location.hash.slice(1);
+  go(C.screens.indexOf(deep) >= 0 ? deep : C.screens.indexOf(started.location) >= 0 ? started.location : C.screens[0], false);
 }());
