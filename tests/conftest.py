@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,23 @@ def require_shared(relative: str) -> Path:
         pytest.fail(f"CI: {message}")
     pytest.skip(f"SKIPPED, NOT PASSED: {message}")
     raise AssertionError("unreachable")
+
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def shared_browser() -> Iterator[Any]:
+    """One Playwright driver and one headless Debian Chromium per test process, borrowed by every test file.
+
+    Playwright's sync API allows one driver per thread: two files each starting their own (module- or
+    session-scoped) would fail with "Sync API inside the asyncio loop" when pytest-xdist interleaves them
+    on one worker."""
+    require_tool("chromium", "browser tests run in a real browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()

@@ -81,36 +81,32 @@ def check_html_document(document: str, where: str) -> str:
     return squash(tree.text_content())
 
 
-def test_web_module_in_chromium_runs_no_content_script_and_shows_the_text(hostile: tuple[Path, Path]) -> None:
-    require_tool("chromium", "the hostile-content check loads the module in a real browser")
-    from playwright.sync_api import sync_playwright
-
+def test_web_module_in_chromium_runs_no_content_script_and_shows_the_text(hostile: tuple[Path, Path],
+                                                                         shared_browser: Any) -> None:
     _, out = hostile
     indexes = sorted((out / "web").glob("*/index.html"))
     assert len(indexes) == 2
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
-        for index in indexes:
-            page = browser.new_page()
-            dialogs: list[str] = []
-            foreign: list[str] = []
-            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            page.on("request", lambda request: None if request.url.startswith("file://")
-                    else foreign.append(request.url))
-            page.goto(index.as_uri())
-            page.wait_for_selector("html.js")
-            page.wait_for_timeout(300)
-            shown = squash(page.evaluate("document.body.textContent"))
-            handlers = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(
-                e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))""")
-            scripts = page.evaluate("() => [...document.scripts].map(s => s.getAttribute('src') || s.type)")
-            page.close()
-            assert dialogs == [] and foreign == [] and handlers == [], (dialogs, foreign, handlers)
-            assert sorted(scripts) == ["application/json", "player.js", "tracking.js"], scripts
-            for marker in (PAGE, CHAT, TEMPLATE):
-                assert marker in shown, f"{index}: {marker!r} is not shown as text"
-            assert "School <b>helpdesk</b>" in shown  # the help contact's name, as written
-        browser.close()
+    browser = shared_browser
+    for index in indexes:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        foreign: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.on("request", lambda request: None if request.url.startswith("file://")
+                else foreign.append(request.url))
+        page.goto(index.as_uri())
+        page.wait_for_selector("html.js")
+        page.wait_for_timeout(300)
+        shown = squash(page.evaluate("document.body.textContent"))
+        handlers = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(
+            e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))""")
+        scripts = page.evaluate("() => [...document.scripts].map(s => s.getAttribute('src') || s.type)")
+        page.close()
+        assert dialogs == [] and foreign == [] and handlers == [], (dialogs, foreign, handlers)
+        assert sorted(scripts) == ["application/json", "player.js", "tracking.js"], scripts
+        for marker in (PAGE, CHAT, TEMPLATE):
+            assert marker in shown, f"{index}: {marker!r} is not shown as text"
+        assert "School <b>helpdesk</b>" in shown  # the help contact's name, as written
 
 
 @pytest.mark.parametrize("target", ["scorm12", "scorm2004"])

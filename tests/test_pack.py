@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from conftest import FIXTURES, require_tool
+from conftest import FIXTURES
 
 pytestmark = pytest.mark.browser
 
@@ -30,15 +30,9 @@ def pack_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    """Headless Chromium (Debian's), through Playwright."""
-    executable = require_tool("chromium", "the pack page is checked in a real browser")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        yield launched
-        launched.close()
+def browser(shared_browser):  # type: ignore[no-untyped-def]
+    """The test process's headless Debian Chromium (conftest.shared_browser)."""
+    return shared_browser
 
 
 def test_format_size_reads_as_a_person_would() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, course_named, require_tool
-from lms.harness import LmsSite, calls, cmi, launch_chromium, lms_init, sco_frame, unload_sco
+from lms.harness import LmsSite, calls, cmi, lms_init, sco_frame, unload_sco
 from lms.scorm_rules import check_calls, interaction_records
 
 from coursekit.model import Course
@@ -40,12 +40,12 @@ def load_course(name: str) -> Course:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(shared_browser: Any) -> Iterator[Any]:
     """Headless Debian Chromium."""
     require_tool("chromium", "end-to-end SCORM tests in a real browser")
     if not (REPO / "node_modules" / "scorm-again").is_dir():
         pytest.fail("node_modules/scorm-again is missing: run `make test` (npm ci)")
-    yield from launch_chromium()
+    yield shared_browser
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, require_tool
-from lms.harness import LmsSite, calls, cmi, launch_chromium, lms_init, sco_frame, unload_sco
+from lms.harness import LmsSite, calls, cmi, lms_init, sco_frame, unload_sco
 from lms.scorm_rules import check_calls, interaction_records
 
 pytestmark = pytest.mark.browser
@@ -55,12 +55,12 @@ RECORDS = [
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(shared_browser: Any) -> Iterator[Any]:
     """Headless Debian Chromium."""
     require_tool("chromium", "real-browser tests of the SCORM adapter")
     if not (REPO / "node_modules" / "scorm-again").is_dir():
         pytest.fail("node_modules/scorm-again is missing: run `make test` (npm ci)")
-    yield from launch_chromium()
+    yield shared_browser
 
 
 @pytest.fixture(scope="module")

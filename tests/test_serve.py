@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, REPO, require_tool
+from conftest import FIXTURES, REPO
 
 pytestmark = pytest.mark.browser
 MODULE = "web/phishing-basics-students/index.html"
@@ -70,14 +70,9 @@ def served(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require_tool("chromium", "the serve test drives a real browser")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
-        yield browser
-        browser.close()
+def browser(shared_browser: Any) -> Any:
+    """The test process's headless Debian Chromium (conftest.shared_browser)."""
+    return shared_browser
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -227,15 +227,9 @@ def test_worst_case_state_fits_scorm12(built: Any, course_name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Debian Chromium for every browser test of this file."""
-    require_tool("chromium", "the web player tests run in a real browser")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=BROWSER_ARGS)
-        yield chromium
-        chromium.close()
+def browser(shared_browser: Any) -> Any:
+    """The test process's headless Debian Chromium (conftest.shared_browser)."""
+    return shared_browser
 
 
 class Session:

@@ -7,7 +7,6 @@ import shutil
 import threading
 import urllib.parse
 import zipfile
-from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -101,18 +100,6 @@ def lms_init(version: str, *, mastery: float | None = None, completion_threshold
             data["score"] = {"raw": resume["score"], "min": "0", "max": "100",
                              "scaled": f"{float(resume['score']) / 100:g}"}
     return data
-
-
-def launch_chromium() -> Iterator[Any]:
-    """A headless Debian Chromium (never a downloaded one), closed after use."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=BROWSER_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def sco_frame(page: Any) -> Any:
