@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 # System packages: fonts for every output, poppler/LibreOffice/Chromium for previews and real-client tests.
-APT_PACKAGES := fonts-inter fonts-lato fonts-noto-core fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
+APT_PACKAGES := fonts-inter fonts-lato fonts-noto-core fonts-noto-color-emoji fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
 	poppler-utils zbar-tools libreoffice-impress-nogui chromium chromium-driver
 PYTEST_ARGS ?=
 # Two workers: the machine (and CI) has 2 cores; browser, PDF and LibreOffice tests overlap well.

@@ -110,6 +110,8 @@ class Document:
     lines: dict[Loc, int] = field(default_factory=dict)
     blocks: set[Loc] = field(default_factory=set)  # block scalars: their text starts a line below
     refused: set[Loc] = field(default_factory=set)  # values the loader refused (already reported)
+    # Plain (unquoted) scalars followed by " #" on their last line: YAML read the rest as a comment.
+    cut_by_comment: dict[Loc, str] = field(default_factory=dict)
 
     def line(self, loc: Loc) -> int:
         """The line of the node at `loc`, or of its nearest parent that has one."""
@@ -139,10 +141,11 @@ def _bad_scalar(node: yaml.ScalarNode, exc: Exception) -> str:
 class _Converter:
     """Turns composed YAML nodes into plain Python data, recording lines and refusing tricks."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, text: str = "") -> None:
         self.doc = doc
         self.count = 0
         self.errors: list[ContentError] = []
+        self.source_lines = text.splitlines()
 
     def convert(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
         self.count += 1
@@ -165,6 +168,8 @@ class _Converter:
             return [self.convert(item, loc + (index,), depth + 1) for index, item in enumerate(node.value)]
         if node.style in ("|", ">"):
             self.doc.blocks.add(loc)
+        elif not node.style and node.tag.endswith(":str"):  # plain: None (PyYAML) or "" (libyaml)
+            self._comment_after(node, loc)
         try:
             value = _SCALARS.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
@@ -174,6 +179,14 @@ class _Converter:
         if isinstance(value, _dt.datetime):
             return value.date() if node.tag.endswith("timestamp") and "T" not in node.value else value
         return value
+
+    def _comment_after(self, node: yaml.ScalarNode, loc: Loc) -> None:
+        """Remember a plain scalar that a " #" comment follows on the same line ("Ticket #1234" → "Ticket")."""
+        end = node.end_mark
+        if end.line < len(self.source_lines):
+            rest = self.source_lines[end.line][end.column:]
+            if rest[:1] in (" ", "\t") and rest.lstrip().startswith("#"):
+                self.doc.cut_by_comment[loc] = rest.strip()
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
@@ -240,7 +253,7 @@ def load_yaml(path: Path, root: Path) -> tuple[Document | None, list[ContentErro
                                    "the file holds more than one YAML document ('---'): use one per file")]
     if not nodes or nodes[0] is None:
         return None, [ContentError(display, 1, "the file is empty: it should hold a mapping of fields")]
-    converter = _Converter(doc)
+    converter = _Converter(doc, text)
     try:
         doc.data = converter.convert(nodes[0], (), 0)
     except _TooBig as exc:

@@ -63,6 +63,8 @@ class HelpContact(Strict):
     description: Text
     phone: str = ""
     url: str = ""
+    # An address to write to, shown as a mailto: link wherever contacts are shown.
+    email: Annotated[str, StringConstraints(pattern=r"^$|^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}$")] = ""
     how: str = ""  # other ways in, e.g. "online chat"
     emergency: bool = False
     suitable_for: list[Id] = Field(min_length=1)

@@ -8,24 +8,30 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
-# Raw HTML in the YAML is not rendered: authors write markdown; nh3 is the second fence.
-_MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+# Raw HTML in the YAML is not rendered: authors write markdown; nh3 is the second fence. Autolinks are off:
+# "<support@example.org>" may be a scammer's address in a course about scams: shown as typed, never clickable
+# (an author writes a link as [text](url)); angle brackets stay literal text.
+_OPTIONS = {"html": False, "linkify": False, "typographer": False}
+_MD = MarkdownIt("commonmark", _OPTIONS).enable("table").disable("autolink")
+# Chat messages and prompts keep the author's line breaks (a fake email's header lines, a signature).
+_MD_BREAKS = MarkdownIt("commonmark", {**_OPTIONS, "breaks": True}).enable("table").disable("autolink")
 _TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "h3", "h4", "blockquote", "br", "code",
          "table", "thead", "tbody", "tr", "th", "td"}
 
 
 @lru_cache(maxsize=4096)
-def to_html(markdown: str) -> str:
-    """Markdown → HTML safe to put in a page (links limited to http(s), mailto and tel)."""
-    html = _MD.render(markdown)
+def to_html(markdown: str, *, breaks: bool = False) -> str:
+    """Markdown → HTML safe to put in a page (links limited to http(s), mailto and tel); with `breaks`, each
+    line break the author typed is kept."""
+    html = (_MD_BREAKS if breaks else _MD).render(markdown)
     return nh3.clean(html, tags=_TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto", "tel"},
                      link_rel="noopener noreferrer").strip()
 
 
 @lru_cache(maxsize=4096)
-def to_inline_html(markdown: str) -> str:
-    """Markdown for one line (no surrounding paragraph) → safe HTML."""
-    html = _MD.renderInline(markdown)
+def to_inline_html(markdown: str, *, breaks: bool = False) -> str:
+    """Markdown for one line (no surrounding paragraph) → safe HTML; with `breaks`, line breaks are kept."""
+    html = (_MD_BREAKS if breaks else _MD).renderInline(markdown)
     return nh3.clean(html, tags={"strong", "em", "code", "a", "br"}, attributes={"a": {"href"}},
                      url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer").strip()
 
@@ -37,6 +43,7 @@ class Run:
     text: str
     bold: bool = False
     italic: bool = False
+    href: str = ""  # the target when the run is the text of a link
 
 
 @dataclass
@@ -53,8 +60,9 @@ class Block:
         return "".join(run.text for run in self.runs)
 
 
-def to_blocks(markdown: str) -> list[Block]:
-    """Markdown → paragraphs and list items made of styled runs (for PPTX and plain text)."""
+def to_blocks(markdown: str, *, breaks: bool = False) -> list[Block]:
+    """Markdown → paragraphs and list items made of styled runs (for PPTX and plain text). A hard break
+    (and with `breaks`, every line break) is a "\n" in a run; links keep their target in `Run.href`."""
     blocks: list[Block] = []
     depth = 0
     ordered_stack: list[bool] = []
@@ -68,6 +76,7 @@ def to_blocks(markdown: str) -> list[Block]:
         elif token.type == "inline":
             block = Block(level=depth, ordered=bool(ordered_stack and ordered_stack[-1]))
             bold = italic = False
+            href = ""
             for child in token.children or []:
                 if child.type == "strong_open":
                     bold = True
@@ -77,13 +86,24 @@ def to_blocks(markdown: str) -> list[Block]:
                     italic = True
                 elif child.type == "em_close":
                     italic = False
+                elif child.type == "link_open":
+                    href = _safe_href(str(child.attrGet("href") or ""))
+                elif child.type == "link_close":
+                    href = ""
                 elif child.type in ("text", "code_inline"):
-                    block.runs.append(Run(child.content, bold, italic))
-                elif child.type in ("softbreak", "hardbreak"):
+                    block.runs.append(Run(child.content, bold, italic, href))
+                elif child.type == "hardbreak" or (breaks and child.type == "softbreak"):
+                    block.runs.append(Run("\n", bold, italic))
+                elif child.type == "softbreak":
                     block.runs.append(Run(" ", bold, italic))
             if block.runs:
                 blocks.append(block)
     return blocks
+
+
+def _safe_href(url: str) -> str:
+    """A link target if its scheme is one learner text may use (http(s), mailto, tel), else ""."""
+    return url if url.split(":", 1)[0].lower() in {"http", "https", "mailto", "tel"} and ":" in url else ""
 
 
 def to_plain(markdown: str) -> str:

@@ -29,9 +29,14 @@ class Palette:
 
 PALETTE = Palette()
 
-# Fonts from Debian packages (fonts-inter, fonts-lato): installed by the Makefile, never fetched.
+# Fonts from Debian packages (fonts-inter, fonts-lato, fonts-noto-color-emoji): installed by the Makefile, never
+# fetched. Emoji (with their joiners and variation selectors) print in colour from Noto Color Emoji, which
+# fontconfig picks for them as a fallback. It is not named in the stack: there, Pango would take it for digits
+# and spaces too (they are emoji-capable code points, for keycaps).
 FONT_DIRS = (Path("/usr/share/fonts/opentype/inter"), Path("/usr/share/fonts/truetype/lato"))
 FONT_FAMILY = "Inter"
+EMOJI_FONT = "Noto Color Emoji"
+EMOJI_FONT_FILE = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"
 FONT_STACK = "Inter, Lato, 'Noto Sans', 'DejaVu Sans', sans-serif"
 FONT_FILES = {
     "regular": "/usr/share/fonts/opentype/inter/Inter-Regular.otf",
@@ -67,6 +72,7 @@ ICONS: dict[str, str] = {
     "light": "light-bulb",
     # Interface marks (not author icons): answer feedback in the learner module.
     "correct": "check-circle",
+    "email": "envelope",
     "incorrect": "x-circle",
 }
 

@@ -139,6 +139,8 @@ def _pattern_help(field_name: str, pattern: str) -> str:
         return "use a version number like 1.0.0"
     if field_name == "language":
         return "use a language tag like en-GB"
+    if field_name == "email":
+        return "write an email address like help@example.org (no 'mailto:', no angle brackets)"
     return _PATTERN_HELP.get(pattern, f"it must match {pattern}")
 
 
@@ -422,6 +424,9 @@ class _Checker:
             extras = self.check_course(course_file, self.course_doc, scenarios, quizzes)
             self.check_wording(course_file)
             self.check_markdown()
+            self.comment_warnings()
+            if not self.errors:
+                self.reading_age_warnings(course_file, scenarios, quizzes)
             if not self.errors:
                 arranged_scenarios = {key: arrange.arrange_scenario(value[0]) for key, value in scenarios.items()}
                 arranged_quizzes = {key: arrange.arrange_quiz(value[0]) for key, value in quizzes.items()}
@@ -663,9 +668,9 @@ class _Checker:
                 self.check_url(doc, ("help", key, "url"), contact.url, f"help contact '{key}' url")
             self.refs(doc, ("help", key, "suitable_for"), contact.suitable_for, scope.audiences, "audience",
                       scope.aud_fix)
-            if not contact.phone and not contact.url and not contact.how:
-                self.errors.append(doc.error(("help", key), f"help contact '{key}' has no phone, url or 'how': "
-                                             "say how to reach them"))
+            if not contact.phone and not contact.url and not contact.email and not contact.how:
+                self.errors.append(doc.error(("help", key), f"help contact '{key}' has no phone, url, email or "
+                                             "'how': say how to reach them"))
         for name, audience in scope.course.audiences.items():
             self.check_help_suits(doc, ("audiences", name, "help"), audience.help, name)
 
@@ -890,6 +895,56 @@ class _Checker:
                     line = doc.line(loc) + text.count("\n", 0, offset) + (1 if loc in doc.blocks else 0)
                     self.errors.append(ContentError(doc.display, line, message))
 
+    def comment_warnings(self) -> None:
+        """A ` #` after unquoted learner text starts a YAML comment and silently cuts the text: warn, with the
+        fix (quotes). Ids, references and keywords are not learner text; a comment after them is fine."""
+        docs = [d for d in [self.course_doc, *self.files.scenarios, *self.files.quizzes, *self.wording_docs] if d]
+        for doc in docs:
+            for loc, comment in sorted(doc.cut_by_comment.items(), key=lambda item: doc.line(item[0])):
+                keys = [part for part in loc if isinstance(part, str)]
+                if not keys or any(key in NOT_LEARNER_TEXT for key in keys) or keys[0] in ("wording", "sources"):
+                    continue
+                value = _value_at(doc.data, loc)
+                if not isinstance(value, str):
+                    continue
+                self.warnings.append(doc.error(loc, (
+                    f"'{keys[-1]}' reads \"{value}\": the \"{comment}\" after it is a YAML comment, so it is "
+                    f"not part of the text; if it belongs to the text, put the whole text in quotes: "
+                    f"\"{value} {comment}\""), warning=True))
+
+    def reading_age_warnings(self, course: m.CourseFile, scenarios: dict[str, Any], quizzes: dict[str, Any]) -> None:
+        """Each page, scenario and quiz an audience sees whose reading age is above the audience's
+        `reading_age`, hardest first (English only: the formulas count English syllables)."""
+        from coursekit import readability
+
+        assert self.course_doc is not None
+        targets = {name: a.reading_age for name, a in course.audiences.items() if a.reading_age is not None}
+        if not targets:
+            return
+        if not readability.is_english(course.language):
+            first = next(iter(targets))
+            self.warnings.append(self.course_doc.error(
+                ("audiences", first, "reading_age"),
+                f"reading_age is not checked: the reading-age formulas are for English text only, and this "
+                f"course's language is '{course.language}'", warning=True))
+            return
+        docs = {key: value[1] for key, value in {**scenarios, **quizzes}.items()}
+        for name, limit in targets.items():
+            texts = readability.learner_texts(course, {k: v[0] for k, v in scenarios.items()},
+                                              {k: v[0] for k, v in quizzes.items()}, name)
+            measured = sorted(((readability.reading_age(t.text), t) for t in texts), key=lambda pair: -pair[0])
+            over = [(age, text) for age, text in measured if age > limit]
+            for age, text in over[:HARDEST_TEXTS]:
+                doc = self.course_doc if text.file == "course" else docs[text.file]
+                self.warnings.append(doc.error(text.loc, (
+                    f"reading age {age:.1f} of the {text.kind} '{text.id}' is above the {name} audience's "
+                    f"reading_age of {limit} ({readability.FORMULA}; English only): use shorter sentences and "
+                    "shorter, everyday words"), warning=True))
+            if len(over) > HARDEST_TEXTS:
+                self.warnings.append(self.course_doc.error(("audiences", name, "reading_age"), (
+                    f"{len(over)} texts are above the {name} audience's reading_age of {limit}; the "
+                    f"{HARDEST_TEXTS} hardest are listed"), warning=True))
+
     def coverage_warnings(self, coverage: list[CoverageRow], course: m.Course) -> None:
         assert self.course_doc is not None
         index = {point.id: i for i, point in enumerate(course.advice)}
@@ -905,6 +960,26 @@ class _Checker:
                     self.warnings.append(self.course_doc.error(
                         loc, f"advice point '{row.advice.id}' is not assessed for '{audience}': add it to a "
                         "question's 'assesses'", warning=True))
+
+
+HARDEST_TEXTS = 5  # reading-age warnings listed per audience, hardest first
+
+# Fields whose values are ids, references, keywords or numbers, never text a learner reads.
+NOT_LEARNER_TEXT = frozenset({
+    "id", "file", "url", "cite", "next", "teaches", "assesses", "audiences", "pattern", "type", "quality",
+    "ending", "icon", "phase", "kind", "audience", "from", "protagonist", "start", "language", "version",
+    "scenario", "quiz", "lesson", "talk", "help", "suitable_for", "objectives", "pages", "chooser", "targeted",
+    "email", "leaflets", "facts_checked", "retrieved", "assessment", "facilitation", "allow",
+})
+
+
+def _value_at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _strings(data: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:

@@ -199,6 +199,7 @@ def test_all_fonts_are_embedded_and_come_from_the_theme(built: Built) -> None:
     pdffonts = require_tool("pdffonts", "lists PDF fonts")
     # Inter, or a fallback of the theme's stack for characters Inter lacks (emoji in the awkward fixture).
     families = [f.strip(" '").replace(" ", "") for f in theme.FONT_STACK.split(",") if f.strip() != "sans-serif"]
+    families.append(theme.EMOJI_FONT.replace(" ", ""))  # emoji only: never digits or spaces
     for audience, name in cases(built):
         rows = run(pdffonts, str(built.pdf(audience, name))).splitlines()[2:]
         assert rows, (audience, name)
@@ -209,7 +210,7 @@ def test_all_fonts_are_embedded_and_come_from_the_theme(built: Built) -> None:
             assert emb == "yes", f"{audience}/{name}: font not embedded: {row}"
             family = columns[0].split("+", 1)[-1].replace("-", "")
             assert family.startswith(tuple(families)), f"{audience}/{name}: font outside the theme: {row}"
-            if built.name == "phishing":
+            if built.name in ("phishing", "real"):
                 assert family.startswith("Inter"), row
 
 
@@ -531,3 +532,61 @@ def test_missing_pdftoppm_is_a_build_error_naming_poppler(phishing_root: Path, t
 def test_small_helpers() -> None:
     # url_label and the seeded order are tested in test_helpers.py.
     assert printing.qr_svg("https://example.org").startswith("<svg")
+
+
+# --- overlaps, from each PDF's own geometry ------------------------------------------------
+
+
+def test_no_word_runs_into_an_icon_a_qr_code_or_other_text(built: Built) -> None:
+    """On every page of every PDF: no word's box crosses an icon, a QR code, a badge or another word
+    (pdfplumber word boxes against the PDF's drawings and images; a word may sit on a card that holds it)."""
+    from layout import pdf_overlaps
+
+    for audience in built.course.audiences:
+        for name in built.documents(audience):
+            problems = pdf_overlaps(built.pdf(audience, name))
+            assert not problems, f"{built.name} {audience}/{name}.pdf:\n" + "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("course_name", ["phishing", "awkward", "real"])
+def test_every_poster_density_keeps_icons_and_qr_codes_off_the_text(course_name: str, tmp_path: Path) -> None:
+    """Each denser poster layout (the ones longer copy falls back to) is overlap-free too, whichever one the
+    course's own copy happens to need."""
+    from layout import pdf_overlaps
+
+    course = course_named(course_name)
+    renderer = printing.Renderer()
+    checked = 0
+    for audience in course.audiences:
+        view = audience_view(course, audience)
+        for document in printing.audience_documents(view):
+            if document.name != "poster":
+                continue
+            for density in printing.DENSITIES["poster"]:
+                context = {**printing._common(view, document.title, document.name), **document.context,
+                           "density": density}
+                pdf = tmp_path / f"{audience}-{density.replace(' ', '-') or 'roomy'}.pdf"
+                renderer.write(renderer.layout(renderer.html(document.template, **context)), pdf)
+                problems = pdf_overlaps(pdf)
+                assert not problems, f"{course_name} {audience} poster, density {density!r}:\n" + "\n".join(problems)
+                checked += 1
+    assert checked >= 3 or course_name == "awkward"
+
+
+def test_the_overlap_finder_sees_a_word_under_an_icon_and_words_on_words(tmp_path: Path) -> None:
+    """The checker itself: a word under an absolutely placed icon, and two words drawn on top of each other."""
+    from layout import pdf_overlaps
+    from weasyprint import HTML
+
+    html = ("<p style='position:relative;font-size:14pt;margin:40px'>Someone"
+            "<svg style='position:absolute;left:10px;top:2px' width='20' height='20' viewBox='0 0 20 20'>"
+            "<circle cx='10' cy='10' r='8' fill='none' stroke='black'/></svg></p>"
+            "<p style='position:relative;font-size:14pt;margin:40px'>Hello"
+            "<span style='position:absolute;left:6px;top:1px'>World</span></p>"
+            "<div style='background:#eef;padding:20px;margin:40px'>Safe on its card</div>")
+    pdf = tmp_path / "bad.pdf"
+    HTML(string=html).write_pdf(pdf)
+    problems = pdf_overlaps(pdf)
+    assert any("'Someone'" in p and "curve" in p for p in problems), problems
+    assert any("'Hello'" in p and "'World'" in p for p in problems), problems
+    assert not any("card" in p for p in problems), problems

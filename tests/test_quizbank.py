@@ -80,7 +80,19 @@ def gift_markdown(text: str) -> str:
         text = "&#37;" + text[1:]
     if text.startswith(("[html]", "[moodle]", "[plain]", "[markdown]")):
         text = "&#91;" + text[1:]
-    return text.replace("->", "-&gt;")
+    return text.replace("<", "&lt;").replace("->", "-&gt;")
+
+
+def gift_prompt(text: str) -> str:
+    """What GIFT must carry for a prompt: "<" as "&lt;" (Moodle's markdown would autolink "<a@b.org>"), and a
+    line break inside a paragraph as a markdown hard break (two spaces), so the author's lines stay lines."""
+    lines = text.replace("<", "&lt;").split("\n")
+    out = []
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        continues = bool(line) and bool(following) and not following.lstrip().startswith(("- ", "* ", "#", ">"))
+        out.append(line + ("  " if continues else ""))
+    return "\n".join(out)
 
 
 def category_of(view: AudienceView, quiz: m.Quiz) -> str:
@@ -209,7 +221,7 @@ def test_gift_round_trips_through_gift_pegjs(built: Built) -> None:
                 assert got["title"] == question.id, where
                 assert got["id"] == f"{quiz.id}-{question.id}", where
                 assert got["tags"] == question.assesses, where
-                assert got["stem"] == {"format": "markdown", "text": question.prompt}, where
+                assert got["stem"] == {"format": "markdown", "text": gift_prompt(question.prompt)}, where
                 assert not got["hasEmbeddedAnswers"], where
                 general = answer_key(question)
                 expected_general = gift_markdown(general) if general else ""
@@ -346,7 +358,8 @@ def test_moodle_xml_structure_and_texts(built: Built) -> None:
                 where = f"{audience}/{quiz.id}/{question.id}"
                 assert element.get("type") == MOODLE_TYPES[question.type], where
                 assert element.findtext("idnumber") == f"{quiz.id}-{question.id}"
-                assert element.findtext("questiontext/text") == to_html(question.prompt), where
+                # the prompt keeps the author's line breaks (a <br> for each)
+                assert element.findtext("questiontext/text") == to_html(question.prompt, breaks=True), where
                 assert element.find("questiontext").get("format") == "html"
                 assert [t.text for t in element.findall("tags/tag/text")] == question.assesses
                 matching = question.type in ("order", "match")
@@ -503,7 +516,7 @@ def check_qti_item(quiz: m.Quiz, question: m.QuestionBase, item: etree._Element,
     assert fields["question_type"] == CANVAS_TYPES[question.type], where
     assert float(fields["points_possible"]) == 1.0
     presentation = item.find(f"{QTI}presentation")
-    assert presentation.findtext(f"{QTI}material/{QTI}mattext") == to_html(question.prompt), where
+    assert presentation.findtext(f"{QTI}material/{QTI}mattext") == to_html(question.prompt, breaks=True), where
     feedback = {f.get("ident"): f.findtext(f"{QTI}flow_mat/{QTI}material/{QTI}mattext")
                 for f in item.findall(f"{QTI}itemfeedback")}
     conditions = item.findall(f"{QTI}resprocessing/{QTI}respcondition")
@@ -615,7 +628,7 @@ def test_kahoot_sheet_follows_template_and_limits(built: Built) -> None:
 
 
 def test_kahoot_skips_named_with_reasons(awkward: Built) -> None:
-    """The awkward fixture was written so these six cannot go to Kahoot; each is named with its reason."""
+    """The awkward fixture was written so these seven cannot go to Kahoot; each is named with its reason."""
     text = awkward.file("students", "kahoot-skipped.txt").read_text("utf-8")
     expected = {
         "(check-spot), question sign:": "5 options",
@@ -624,6 +637,7 @@ def test_kahoot_skips_named_with_reasons(awkward: Built) -> None:
         "(final), question who:": "matching",
         "(final), question long:": "the question is 159 characters",
         "(final), question long-option:": "answer 2 is 93 characters",
+        "(final), question many:": "8 options",
     }
     listed = [line for line in text.splitlines() if line.startswith("- ")]
     assert len(listed) == len(expected)

@@ -48,6 +48,9 @@ RECORDS = [
     ({"id": "q_final_match", "type": "matching", "response": ["a.1", "b.12"], "correct": ["a.1", "b.12"],
       "result": "correct", "latencyMs": 1500, "description": "Match them"},
      {"12": ("a.1,b.c", "a.1,b.c", "correct"), "2004": ("a[.]1[,]b[.]12", "a[.]1[,]b[.]12", "correct")}),
+    ({"id": "s_story_two_best", "type": "choice", "response": ["c"], "correct": [["a"], ["c"]], "result": "correct",
+      "latencyMs": 10, "description": "Two right answers"},
+     {"12": ("c", "a", "correct"), "2004": ("c", "a", "correct")}),
     ({"id": "s_odd-email_inbox", "type": "choice", "response": ["c"], "correct": [], "result": "neutral",
       "latencyMs": 10, "description": "What should Jo do?"},
      {"12": ("c", None, "neutral"), "2004": ("c", None, "neutral")}),
@@ -162,7 +165,7 @@ def test_full_session_follows_the_spec(page: Any, site: LmsSite, version: str) -
 
     written = interaction_records(log)
     assert [r["id"] for r in written] == ["q_final_single", "q_final_multi", "q_final_tf", "q_final_order",
-                                          "q_final_match", "s_odd_email_inbox"]
+                                          "q_final_match", "s_story_two_best", "s_odd_email_inbox"]
     response_field = "student_response" if version == "12" else "learner_response"
     for (record, expected), got in zip(RECORDS, written):
         response, correct, result = expected[version]
@@ -170,6 +173,9 @@ def test_full_session_follows_the_spec(page: Any, site: LmsSite, version: str) -
         assert got[response_field] == response
         assert got.get("correct_responses.0.pattern") == correct
         assert got["result"] == result
+    # A story decision with two best choices: two alternative patterns (a OR c), not one meaning "a and c".
+    assert (written[5]["correct_responses.0.pattern"], written[5]["correct_responses.1.pattern"]) == ("a", "c")
+    assert "correct_responses.2.pattern" not in written[5]
     if version == "12":
         assert written[1]["latency"] == "00:01:01.01" and written[3]["latency"] == "01:02:05.01"
         assert written[0]["objectives.0.id"] == "recognise"

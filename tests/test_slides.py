@@ -560,3 +560,39 @@ def outline(path: Path) -> str:
 def test_outline_matches_golden(kind: str, built: dict[str, Built], golden: Any) -> None:
     result = built["phishing"]
     golden(f"slides_{result.course.id}-{kind}.txt", outline(result.out / f"{result.course.id}-{kind}.pptx"))
+
+
+def test_no_text_runs_into_a_picture_a_shape_or_other_text(one: Built) -> None:
+    """As placed, with the text measured in the deck's fonts: no text frame's text crosses an icon, a picture,
+    a button or another frame's text, on any slide of any deck."""
+    from layout import slide_overlaps
+
+    for deck in one.decks:
+        problems = slide_overlaps(deck)
+        assert problems == [], f"{one.name} {deck.name}:\n" + "\n".join(problems[:20])
+
+
+def test_the_slide_overlap_finder_sees_text_under_an_icon(tmp_path: Path) -> None:
+    """The checker itself: a text box drawn over a picture, and two text boxes on top of each other."""
+    from layout import slide_overlaps
+    from pptx import Presentation
+    from pptx.util import Pt
+
+    from coursekit import theme
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    icon = tmp_path / "icon.png"
+    icon.write_bytes(theme.icon_png("help", size=64))
+    slide.shapes.add_picture(str(icon), Pt(100), Pt(100), Pt(40), Pt(40)).name = "Icon"
+    for name, x in (("Over the icon", 90), ("Beside", 400), ("On top of Beside", 410)):
+        box = slide.shapes.add_textbox(Pt(x), Pt(105), Pt(200), Pt(60))
+        box.name = name
+        run = box.text_frame.paragraphs[0].add_run()
+        run.text = "Someone"
+        run.font.size = Pt(20)
+    deck = tmp_path / "bad.pptx"
+    prs.save(str(deck))
+    problems = slide_overlaps(deck)
+    assert "slide 1: the text of 'Over the icon' runs into 'Icon'" in problems
+    assert "slide 1: the text of 'Beside' runs into 'On top of Beside'" in problems

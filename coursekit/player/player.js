@@ -763,8 +763,10 @@
     }
     path.steps.push(choice);
     S.paths[index] = path;
+    // Each best choice is a right answer on its own: one alternative pattern per choice, never one pattern
+    // that would mean "all of them together".
     var best = [];
-    data.choices.forEach(function (option, position) { if (option.quality === "best") { best.push(LETTERS.charAt(position)); } });
+    data.choices.forEach(function (option, position) { if (option.quality === "best") { best.push([LETTERS.charAt(position)]); } });
     // Story choices go to the LMS only when the course opts in (course.yaml tracking: story_choices).
     if (C.storyChoices) { sent(T.interaction({
       id: data.iid, type: "choice", response: [LETTERS.charAt(choice)], correct: best,

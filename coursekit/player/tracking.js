@@ -511,8 +511,13 @@
       if (record.objectiveId) set(prefix + "objectives.0.id", identifier(record.objectiveId));
       var now = new Date();
       set(prefix + (v12 ? "time" : "timestamp"), v12 ? clock12(now) : timestamp2004(now));
-      var correct = formatResponse(session.version, type, record.correct);
-      if (correct !== null) set(prefix + "correct_responses.0.pattern", correct);
+      // `correct` is one pattern (["a","c"]: a AND c), or a list of alternative patterns ([["a"],["c"]]:
+      // a OR c, e.g. a story decision with two best choices), each written as its own correct_responses.n.
+      var patterns = Array.isArray(record.correct) && Array.isArray(record.correct[0]) ? record.correct : [record.correct];
+      for (var p = 0, n = 0; p < patterns.length; p++) {
+        var correct = formatResponse(session.version, type, patterns[p]);
+        if (correct !== null) set(prefix + "correct_responses." + (n++) + ".pattern", correct);
+      }
       var response = formatResponse(session.version, type, record.response);
       if (response !== null) set(prefix + (v12 ? "student_response" : "learner_response"), response);
       var result = record.result;

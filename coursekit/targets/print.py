@@ -310,7 +310,10 @@ class Renderer:
         self.env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                keep_trailing_newline=True)
-        self.env.filters.update(md=lambda s: Markup(to_html(s)), inline=lambda s: Markup(to_inline_html(s)))
+        self.env.filters.update(md=lambda s: Markup(to_html(s)), inline=lambda s: Markup(to_inline_html(s)),
+                                # chat messages and prompts keep the author's line breaks
+                                lines=lambda s: Markup(to_inline_html(s, breaks=True)),
+                                md_lines=lambda s: Markup(to_html(s, breaks=True)))
         self.env.globals.update(icon=lambda name, size=24, color=theme.PALETTE.primary, stroke=1.6:
                                 Markup(theme.icon_svg(name, size=size, color=color, stroke_width=stroke)),
                                 palette=theme.PALETTE, ungraded_label=m.UNGRADED_LABEL,
@@ -636,6 +639,14 @@ def write_preview(pdf: Path, png: Path) -> Path:
     return png
 
 
+EMOJI_RE = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]")
+
+
+def needs_emoji_font(course: m.Course) -> bool:
+    """Whether any text of the course has an emoji (or an emoji joiner or variation selector)."""
+    return bool(EMOJI_RE.search(course.model_dump_json()))
+
+
 PREVIEW_MISSING = ("pdftoppm is missing, so the PDF previews cannot be made: "
                    "install poppler-utils (`make build` does it; or apt-get install poppler-utils)")
 
@@ -644,6 +655,10 @@ def build_audience(ctx: BuildContext, audience: str,
                    on_document: Callable[[str, str, float], None] | None = None) -> BuildContext:
     """Write every printable of one audience and its previews through `ctx` (one renderer: fonts and CSS
     loaded once); returns `ctx` (a worker process sends its copy back)."""
+    from coursekit.write import source_date_epoch
+
+    # fontTools stamps a subset TrueType font (the emoji font) with "now" unless SOURCE_DATE_EPOCH is set.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch()))
     renderer = Renderer()
     view = audience_view(ctx.course, audience)
     files = course_files(ctx.course)
@@ -688,6 +703,10 @@ class PrintTarget(Target):
             raise BuildError(f"the font {theme.FONT_FAMILY} is missing ({', '.join(missing)} not found): install "
                              "it with `apt-get install fonts-inter` (`make build` does it)")
         audiences = list(ctx.audiences)
+        if needs_emoji_font(ctx.course) and not Path(theme.EMOJI_FONT_FILE).is_file():
+            # Without it emoji print as boxes over the next letters: refuse rather than print that.
+            raise BuildError(f"print: the course has emoji but the emoji font is missing ({theme.EMOJI_FONT_FILE}): "
+                             "install fonts-noto-color-emoji (`make build` does it), or remove the emoji")
         jobs = self.jobs or min(len(audiences), os.cpu_count() or 1)
         if jobs <= 1 or self.on_document is not None:
             for audience in audiences:

@@ -107,7 +107,8 @@ def help_markdown(view: AudienceView) -> str:
     lines = list(view.audience.core_messages)
     contacts = []
     for _hid, contact in view.help:
-        reach = " · ".join(part for part in (contact.phone, contact.url, contact.how) if part)
+        email = f"[{contact.email}](mailto:{contact.email})" if contact.email else ""
+        reach = " · ".join(part for part in (contact.phone, contact.url, email, contact.how) if part)
         contacts.append(f"- **{contact.name}**: {contact.description}" + (f" ({reach})" if reach else ""))
     return "\n\n".join(part for part in lines + ["\n".join(contacts), edition_line(view.course)] if part)
 

@@ -40,13 +40,12 @@ _ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "
 # alike; a backslash would not do: PHP Markdown does not treat "\\%" as an escape).
 _LEADING_HAZARD = re.compile(r"^(%|\[(html|moodle|plain|markdown)\])")
 _REFERENCES = {"%": "&#37;", "[": "&#91;"}
-# Moodle's markdown passes raw HTML through (a `<script>` or `<img onerror>` would reach the page), while the
-# Moodle XML and QTI banks show such text literally. So "<" that would open an HTML tag, comment or
-# declaration is written "&lt;", which markdown shows as "<": GIFT shows what the other banks show. Code
-# spans (where "&lt;" would show literally) and autolinks (which are links in every bank) are left alone.
-_KEEP = re.compile(r"(`+).+?(?<!`)\1(?!`)|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>"
-                   r"|<[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>", re.DOTALL)
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+# Moodle's markdown passes raw HTML through (a `<script>` or `<img onerror>` would reach the page) and makes
+# "<a@b.org>" a mailto: link, while the Moodle XML and QTI banks show such text literally (autolinks are off
+# in learner text). So every "<" is written "&lt;", which markdown shows as "<": GIFT shows what the other
+# banks show. Code spans (where "&lt;" would show literally) are left alone.
+_KEEP = re.compile(r"(`+).+?(?<!`)\1(?!`)", re.DOTALL)
+_TAG_START = re.compile(r"<")
 
 
 def without_raw_html(text: str) -> str:
@@ -75,6 +74,15 @@ def answer_markdown(text: str) -> str:
     return without_raw_html(text).replace("->", "-&gt;")
 
 
+def prompt_markdown(text: str) -> str:
+    """A prompt's markdown with every line break the author typed inside a paragraph kept (a markdown hard
+    break: two spaces before it); lines that start a list item, heading, quote or table are left alone."""
+    return _SOFT_BREAK.sub("  \n", without_raw_html(text))
+
+
+_SOFT_BREAK = re.compile(r"(?<=[^\n ])\n(?=(?![ \t]*([-*+][ \t]|\d+[.)][ \t]|[#>|]))[^\n])")
+
+
 def _comment(text: str) -> str:
     return "// " + " ".join(text.split())
 
@@ -92,7 +100,7 @@ def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
     """One question as a GIFT block (comment line with id and tags, then the question)."""
     tags = " ".join(f"[tag:{advice}]" for advice in question.assesses)
     head = (f"// [id:{question_id(quiz, question)}] {tags}\n"
-            f"::{escape_gift(question.id)}::[markdown]{escape_gift(without_raw_html(question.prompt))}")
+            f"::{escape_gift(question.id)}::[markdown]{escape_gift(prompt_markdown(question.prompt))}")
     general = _general(question)
     lines: list[str] = []
     # Options are in the course's one seeded order (coursekit/arrange.py); Moodle may shuffle again.

@@ -132,7 +132,7 @@ def kahoot_rows(view: AudienceView) -> tuple[list[KahootRow], list[Skipped]]:
 
 
 def _contact_line(contact: m.HelpContact) -> str:
-    reach = contact.phone or contact.url
+    reach = contact.phone or contact.url or contact.email
     return f"{contact.name} ({reach})" if reach and reach not in contact.name else contact.name
 
 

@@ -51,7 +51,7 @@ def _common(quiz: m.Quiz, question: m.QuestionBase, qtype: str, root: etree._Ele
     element = etree.SubElement(root, "question", type=qtype)
     name = etree.SubElement(element, "name")
     _plain(name, "text", question.id)
-    _text(element, "questiontext", to_html(question.prompt))
+    _text(element, "questiontext", to_html(question.prompt, breaks=True))
     feedback = general_feedback_markdown(question, with_answer_key=qtype == "matching")
     _text(element, "generalfeedback", to_html(feedback) if feedback else None)
     _plain(element, "defaultgrade", "1")

@@ -163,7 +163,7 @@ def question_item(view: AudienceView, quiz: m.Quiz, question: m.QuestionBase,
     processing = etree.Element(f"{{{QTI_NS}}}resprocessing")
     _el(_el(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE",
         vartype="Decimal")
-    _mattext(presentation, to_html(question.prompt))
+    _mattext(presentation, to_html(question.prompt, breaks=True))
     feedbacks: list[tuple[str, str]] = []  # (ident, html) in the order they are written
     if question.explanation:
         _feedback_condition(processing, "general_fb", None)

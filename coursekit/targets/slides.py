@@ -47,7 +47,6 @@ from coursekit.targets.slides_fit import (
     PARA_GAP,
     MeasuredParagraph,
     Piece,
-    count_lines,
     frame_overflow,
     longest_line,
     paragraphs_height,
@@ -130,13 +129,25 @@ def hex_of(name: str) -> str:
 # --- measuring laid-out text --------------------------------------------------------------------------------
 
 
+ZWNJ = "\u200c"
+_CONTEXTUAL = re.compile(r"(?<=[-<=])(?=[->])")
+
+
+def without_contextual_forms(text: str) -> str:
+    """`text` with a zero-width non-joiner inside "->", "<-", "=>" and "--": a slide cannot switch the font's
+    contextual alternates off (LibreOffice would draw "->" as an arrow), and a ZWNJ stops them. Readers see
+    exactly what the author typed; text extracted from the deck has the invisible U+200C in those places."""
+    return _CONTEXTUAL.sub(ZWNJ, text)
+
+
 def flow(groups: Sequence[Group], size: float) -> list[tuple[Para, MeasuredParagraph]]:
     """Paragraphs with the exact size, margin and spacing they are written with."""
     result: list[tuple[Para, MeasuredParagraph]] = []
     for group in groups:
         for index, paragraph in enumerate(group):
             before = 0.0 if not result else (PARA_GAP if index == 0 else GROUP_GAP_IN) * size
-            pieces = tuple(Piece(run.text, run.bold, run.italic) for run in paragraph.runs)
+            pieces = tuple(Piece(without_contextual_forms(run.text), run.bold, run.italic, getattr(run, "href", ""))
+                           for run in paragraph.runs)
             result.append((paragraph, MeasuredParagraph(pieces, size, paragraph.level * BULLET_STEP * size,
                                                         LINE_FACTOR * size, before)))
     return result
@@ -147,10 +158,14 @@ def groups_height(groups: Sequence[Group], size: float, width: float) -> float:
     return paragraphs_height([measured for _, measured in flow(groups, size)], width)
 
 
+def title_paras(text: str) -> list[Para]:
+    """A title as bold paragraphs, one per line the author wrote (a prompt over two lines keeps them)."""
+    return [Para([_run(line, True)]) for line in text.split("\n") if line.strip()] or [Para([_run(text, True)])]
+
+
 def title_lines_fit(text: str, size: float, box: Box) -> bool:
     """Whether a bold title fits its box at `size`."""
-    lines = count_lines((Piece(text, True),), size, box.inner_w)
-    return lines * LINE_FACTOR * size <= box.inner_h
+    return groups_height([title_paras(text)], size, box.inner_w) <= box.inner_h
 
 
 # --- geometry -----------------------------------------------------------------------------------------------
@@ -518,6 +533,8 @@ def write_paragraphs(frame: Any, laid: list[tuple[Para, MeasuredParagraph]], kin
             font.bold = piece.bold
             font.italic = piece.italic
             font.color.rgb = rgb(colour)
+            if piece.href:  # a link in the author's text stays a link the presenter can click
+                run.hyperlink.address = piece.href
 
 
 def add_text(slide: Any, box: Box, groups: Sequence[Group], size: float, kind: str, *, default: str = "ink",
@@ -642,7 +659,7 @@ class Renderer:
         anchor = MSO_ANCHOR.BOTTOM if kind in ("title", "section") else MSO_ANCHOR.MIDDLE
         prepare_frame(title.text_frame, anchor)
         title.text_frame.text = ""
-        write_paragraphs(title.text_frame, flow([[Para([_run(page.title, True)])]], size), kind, "primary")
+        write_paragraphs(title.text_frame, flow([title_paras(page.title)], size), kind, "primary")
 
     def draw_image(self, slide: Any, spec: SlideSpec) -> None:
         """A page's picture on the right, scaled into its box, with the author's alt text."""

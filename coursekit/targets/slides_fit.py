@@ -34,6 +34,7 @@ class Piece:
     text: str
     bold: bool = False
     italic: bool = False
+    href: str = ""  # a link's target (not measured: it does not change the text)
 
 
 @dataclass(frozen=True)

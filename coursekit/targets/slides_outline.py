@@ -99,16 +99,35 @@ def markdown_paras(markdown: str) -> list[Para]:
     """Markdown → paragraphs, numbering ordered list items."""
     result: list[Para] = []
     counters: dict[int, int] = {}
-    for block in to_blocks(markdown):
+    for block in to_blocks(markdown, breaks=True):
         for depth in [d for d in counters if d > block.level or (d == block.level and not block.ordered)]:
             del counters[depth]
         number = 0
         if block.ordered:
             counters[block.level] = counters.get(block.level, 0) + 1
             number = counters[block.level]
-        runs = [Run(r.text, r.bold, r.italic) for r in block.runs]
-        result.append(Para(runs, level=block.level, number=number))
+        lines = split_lines([Run(r.text, r.bold, r.italic, r.href) for r in block.runs])
+        result.append(Para(lines[0], level=block.level, number=number))
+        # A line break the author typed starts a new paragraph (a continuation: no bullet, no number).
+        result += [Para(line, level=0) for line in lines[1:]]
     return result
+
+
+def split_lines(runs: list[Run]) -> list[list[Run]]:
+    """Runs cut at every "\n": one list of runs per line, each run's style and link kept."""
+    lines: list[list[Run]] = [[]]
+    for run in runs:
+        for index, part in enumerate(run.text.split("\n")):
+            if index:
+                lines.append([])
+            if part:
+                lines[-1].append(Run(part, run.bold, run.italic, run.href))
+    return [line for line in lines if line] or [[]]
+
+
+def text_lines(text: str, *, bold: bool = False, italic: bool = False) -> list[Para]:
+    """Plain text (a chat message, a prompt) as one paragraph per line the author wrote."""
+    return [Para([Run(line, bold, italic)]) for line in text.split("\n") if line.strip()] or [para(text)]
 
 
 def format_date(day: dt.date) -> str:
@@ -261,12 +280,14 @@ class OutlineBuilder:
         """Chat messages as "Name: text" paragraphs; narration in italics."""
         groups: list[Group] = []
         for message in messages:
+            # Each line the author wrote stays a line (a fake email's header, its signature).
             if message.sender is None:
-                groups.append([para(message.text, italic=True)])
+                groups.append(text_lines(message.text, italic=True))
             else:
                 name = scenario.characters[message.sender].name if message.sender in scenario.characters \
                     else message.sender
-                groups.append([Para([Run(f"{name}: ", bold=True), Run(message.text)])])
+                lines = text_lines(message.text)
+                groups.append([Para([Run(f"{name}: ", bold=True), *lines[0].runs]), *lines[1:]])
         return groups
 
     def scenario_slides(self, index: int, activity: m.Activity, scenario: m.Scenario) -> None:
@@ -421,9 +442,12 @@ class OutlineBuilder:
         for _, contact in contacts:
             group = [para(contact.name, bold=True, colour="primary")]
             url = url_label(contact.url) if contact.url else ""
-            ways = [w for w in (contact.phone, url, contact.how) if w]
+            ways = [w for w in (contact.phone, url, contact.email, contact.how) if w]
             if ways:
-                group.append(para(" \u00b7 ".join(ways)))
+                # The email address is a mailto: link on the slide.
+                runs = [Run(w, href=f"mailto:{w}" if w == contact.email else "") for w in ways]
+                joined = [runs[0]] + [r for run in runs[1:] for r in (Run(" \u00b7 "), run)]
+                group.append(Para(joined))
             compact.append(list(group))
             groups.append(group + [para(contact.description)])
             details.append(f"{contact.name}: {contact.description} {' '.join(ways)}".strip())
@@ -484,8 +508,13 @@ def question_content(quiz: m.Quiz, question: m.Question) -> tuple[list[Group], l
         answer = "True" if question.answer else "False"
         chosen = question.feedback_true if question.answer else question.feedback_false
         asked = [[para("True or false?", italic=True)], [item(0, [Run("True")])], [item(1, [Run("False")])]]
-        return asked, [[para(f"Answer: {answer}", bold=True, colour="accent")], [para(chosen)]], \
-            f"{answer}. {chosen}"
+        # Both answers with their feedback, like the options of other questions: what to say to those who
+        # answered wrongly is on the slide too.
+        reveal = [[para(f"Answer: {answer}", bold=True, colour="accent")]]
+        for i, (value, text) in enumerate(((True, question.feedback_true), (False, question.feedback_false))):
+            verdict = Run(" \u2713 correct" if value == question.answer else " \u2717 not correct", bold=True)
+            reveal.append([item(i, [Run("True" if value else "False"), verdict]), feedback(text)])
+        return asked, reveal, f"{answer}. {chosen}"
     if isinstance(question, m.OrderQuestion):
         texts = [entry.text for entry in question.items]
         mixed = presented(quiz.id, question.id, texts)

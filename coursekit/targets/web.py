@@ -353,6 +353,16 @@ def _inline(text: str) -> Markup:
     return Markup(to_inline_html(text))
 
 
+def _lines(text: str) -> Markup:
+    """One-paragraph text that keeps the author's line breaks (chat messages, prompts)."""
+    return Markup(to_inline_html(text, breaks=True))
+
+
+def _markdown_lines(text: str) -> Markup:
+    """Markdown that keeps the author's line breaks (a multi-paragraph prompt)."""
+    return Markup(to_html(text, breaks=True))
+
+
 def _icon(name: str, size: int = 24) -> Markup:
     return Markup(icon_svg(name, size=size))
 
@@ -370,7 +380,8 @@ def _tel(phone: str) -> str:
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("coursekit", "templates/web"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters.update(md=_markdown, inline=_inline, plain=to_plain, link_label=url_label, tel=_tel,
+    env.filters.update(md=_markdown, inline=_inline, lines=_lines, md_lines=_markdown_lines, plain=to_plain,
+                       link_label=url_label, tel=_tel,
                        letters=_letters)
     env.globals.update(icon=_icon, one_paragraph=_is_one_paragraph, permutation=_permutation,
                        interaction_id=interaction_id, ungraded_label=m.UNGRADED_LABEL, retry_invite=m.RETRY_INVITE)
