@@ -134,7 +134,8 @@ def test_true_false_reveal_keeps_both_answers_feedback() -> None:
     question = m.TrueFalseQuestion(id="tf", type="true_false", prompt="Sharing is safe.", assesses=["x"],
                                    answer=False, feedback_true="No: it can spread.",
                                    feedback_false="Right: think first.")
-    _, reveal, _ = slides_outline.question_content(question)
+    quiz = m.Quiz(id="q", title="Quiz", questions=[question])
+    _, reveal, _ = slides_outline.question_content(quiz, question)
     lines = [p.text for group in reveal for p in group]
     assert lines == ["Answer: False", "True \u2717 not correct", "No: it can spread.", "False \u2713 correct",
                      "Right: think first."]
