@@ -118,10 +118,9 @@ class Built:
         """Each output's text, as its real reader gives it (not flattened)."""
         return {**self.web_texts(), **self.pdf_texts(), "slides": self.slides_text(), **self.bank_texts()}
 
-    def web_texts(self) -> dict[str, str]:
-        from playwright.sync_api import sync_playwright
+    browser: Any = None  # the session's shared Chromium (conftest.shared_browser)
 
-        chromium = require_tool("chromium", "the module is read back with Chromium's innerText")
+    def web_texts(self) -> dict[str, str]:
         folders = {"web": self.path("web", f"awkward-quiz-text-{AUDIENCE}")}
         for version in ("scorm12", "scorm2004"):
             folder = self.out / f"{version}-unzipped"
@@ -129,15 +128,13 @@ class Built:
                 bundle.extractall(folder)
             folders[version] = folder
         texts = {}
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-            # Without scripts the module shows every screen, every question and its feedback, one after another.
-            context = browser.new_context(java_script_enabled=False)
-            page = context.new_page()
-            for name, folder in folders.items():
-                page.goto((folder / "index.html").as_uri())
-                texts[name] = page.evaluate("document.body.innerText")
-            browser.close()
+        # Without scripts the module shows every screen, every question and its feedback, one after another.
+        context = self.browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        for name, folder in folders.items():
+            page.goto((folder / "index.html").as_uri())
+            texts[name] = page.evaluate("document.body.innerText")
+        context.close()
         return texts
 
     def pdf_texts(self) -> dict[str, str]:
@@ -195,7 +192,7 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+def built(tmp_path_factory: pytest.TempPathFactory, shared_browser: Any) -> Built:
     course = course_named("awkward")
     out = tmp_path_factory.mktemp("edge")
     previous = os.environ.get("COURSEKIT_SLIDE_PREVIEWS")
@@ -209,7 +206,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         else:
             os.environ["COURSEKIT_SLIDE_PREVIEWS"] = previous
     assert not [r.error for r in results if r.error]
-    return Built(out)
+    return Built(out, shared_browser)
 
 
 def reader_text(built: Built, output: str) -> str:
