@@ -339,6 +339,8 @@ class OrderQuestion(QuestionBase):
 
     type: Literal["order"]
     items: list[OrderItem] = Field(min_length=2, max_length=10)
+    feedback_correct: str = ""  # shown when every item is in its place ("all right")
+    feedback_incorrect: str = ""  # shown otherwise ("not quite")
 
 
 class MatchPair(Strict):
@@ -355,13 +357,23 @@ class MatchQuestion(QuestionBase):
     type: Literal["match"]
     pairs: list[MatchPair] = Field(min_length=2, max_length=10)
     distractors: list[Text] = Field(default_factory=list, max_length=5)
+    feedback_correct: str = ""  # shown when every pair is matched ("all right")
+    feedback_incorrect: str = ""  # shown otherwise ("not quite")
+
+
+class ScaleQuestion(QuestionBase):
+    """A statement rated from 1 to 5 (e.g. how much the learner agrees); not scored, no right answer."""
+
+    type: Literal["scale"]
+    assesses: list[Id] = Field(default_factory=list)  # a self-rating assesses nothing; it may name advice
+    label_low: Text  # what 1 means, e.g. "Not at all"
+    label_high: Text  # what 5 means, e.g. "Completely"
 
 
 Question = Annotated[
-    SingleQuestion | MultipleQuestion | TrueFalseQuestion | OrderQuestion | MatchQuestion,
+    SingleQuestion | MultipleQuestion | TrueFalseQuestion | OrderQuestion | MatchQuestion | ScaleQuestion,
     Field(discriminator="type"),
 ]
-QUESTION_TYPES = ("single", "multiple", "true_false", "order", "match")
 
 
 class Quiz(Strict):
@@ -371,7 +383,8 @@ class Quiz(Strict):
     title: Text
     intro: str = ""
     pass_mark: Percent = 80
-    shuffle: bool = False
+    shuffle: bool = False  # shuffle each question's options
+    shuffle_questions: bool = False  # a seeded question order per learner (module), one fixed order on paper/slides
     questions: list[Question] = Field(min_length=1)
 
 

@@ -24,6 +24,7 @@ from coursekit.ids import interaction_id
 from coursekit.inputs import image_problem, markdown_problems, url_problem
 from coursekit.load import CourseFiles, Document, Loc, decode_text, find_and_load, inside, load_yaml
 from coursekit.positions import FileLines, SourceMap
+from coursekit.questions import scored
 from coursekit.wording import WordingChecker
 
 # --- Pydantic errors, rewritten for authors ------------------------------------------
@@ -422,6 +423,7 @@ class _Checker:
         course: m.Course | None = None
         if course_file is not None and self.course_doc is not None:
             extras = self.check_course(course_file, self.course_doc, scenarios, quizzes)
+            self.check_assessment_scored(course_file, quizzes)
             self.check_wording(course_file)
             self.check_markdown()
             self.comment_warnings()
@@ -595,6 +597,15 @@ class _Checker:
                 self._unique_texts(doc, loc + ("pairs",), [p.left for p in question.pairs], "left-hand prompt")
                 self._unique_texts(doc, loc + ("pairs",), [p.right for p in question.pairs] + question.distractors,
                                    "answer")
+
+    def check_assessment_scored(self, course: m.CourseFile, quizzes: dict[str, Any]) -> None:
+        """The final assessment needs a scored question, or its score (and pass or fail) means nothing."""
+        if course.assessment.quiz not in quizzes:
+            return
+        quiz, doc = quizzes[course.assessment.quiz]
+        if not any(scored(question) for question in quiz.questions):
+            self.errors.append(doc.error(("questions",), f"the final assessment '{quiz.id}' has no scored question "
+                                         "(a 'scale' question is not scored): add a question with a right answer"))
 
     def _unique_texts(self, doc: Document, loc: Loc, texts: list[str], what: str) -> None:
         seen: set[str] = set()
@@ -1050,7 +1061,7 @@ def compute_coverage(course: m.Course) -> list[CoverageRow]:
                 quizzes.add(module.quiz)
         for quiz_id in sorted(quizzes):
             for question in course.quizzes[quiz_id].questions:
-                if _in_audience(question.audiences, audience):
+                if _in_audience(question.audiences, audience) and scored(question):
                     add("assessed", question.assesses, audience, f"quiz {quiz_id}/{question.id}")
     return list(rows.values())
 

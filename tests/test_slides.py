@@ -19,7 +19,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from coursekit import model as m
 from coursekit import theme
-from coursekit.model import QUESTION_TYPES
+from coursekit.questions import TYPES
 from coursekit.targets import load_target, run_target
 from coursekit.targets.slides import PREVIEWS_ENV, render_pdfs
 from coursekit.targets.slides_fit import EMU_PER_PT, MIN_SIZE, frame_overflow
@@ -417,7 +417,7 @@ def test_each_scenario_choice_jumps_to_its_consequence_and_on(one: Built) -> Non
         assert checked
 
 
-@pytest.mark.parametrize("question_type", QUESTION_TYPES)
+@pytest.mark.parametrize("question_type", tuple(TYPES))
 def test_every_question_type_renders(question_type: str, built: dict[str, Built]) -> None:
     result = built["phishing"]
     plan = result.course.lesson

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from coursekit import model as m
 from coursekit.load import MAX_FILE_BYTES, load_yaml
+from coursekit.questions import TYPES
 from coursekit.validate import compute_coverage, parse_source_sections, validate_course
 
 REPO = Path(__file__).resolve().parent.parent
@@ -145,7 +146,7 @@ def test_schema_command_writes_json_schemas(tmp_path: Path) -> None:
     quiz = json.loads((tmp_path / "quiz.schema.json").read_text())
     assert quiz["additionalProperties"] is False
     question_refs = json.dumps(quiz["$defs"])
-    for kind in m.QUESTION_TYPES:
+    for kind in TYPES:
         assert f'"const": "{kind}"' in question_refs
     scenario = json.loads((tmp_path / "scenario.schema.json").read_text())
     assert "from" in scenario["$defs"]["Message"]["properties"]  # the YAML key, not the Python name

@@ -22,7 +22,8 @@ from conftest import course_named, require_tool
 from lxml import html as lxml_html
 
 from coursekit import model as m
-from coursekit.model import QUESTION_TYPES, Course
+from coursekit.model import Course
+from coursekit.questions import TYPES
 from coursekit.targets import TARGETS, load_target, run_target, web
 from coursekit.targets.web import CONTENT_SECURITY_POLICY, WebTarget, render_module, worst_case_state_length
 from coursekit.view import AudienceView, audience_view
@@ -91,7 +92,7 @@ def test_target_is_registered_and_lays_out_one_folder_per_audience(built: Any) -
     assert all(p.is_file() and p.stat().st_size > 0 for p in build["files"])
 
 
-@pytest.mark.parametrize("question_type", QUESTION_TYPES)
+@pytest.mark.parametrize("question_type", tuple(TYPES))
 def test_every_question_type_has_a_template_and_renders(built: Any, question_type: str) -> None:
     template = Path(web.__file__).parent.parent / "templates" / "web" / "question" / f"{question_type}.html.j2"
     assert template.is_file(), f"no template for question type {question_type}"
@@ -126,6 +127,11 @@ def test_every_question_type_has_a_template_and_renders(built: Any, question_typ
             assert values != sorted(values), "the items must not start in the right order"
             assert len(element.xpath(".//button[@data-move='up']")) == len(question.items)
             assert len(element.xpath(".//button[@data-move='down']")) == len(question.items)
+        elif question_type == "scale":
+            assert [i.get("value") for i in element.xpath(".//input[@type='radio']")] == ["1", "2", "3", "4", "5"]
+            labels = [" ".join(label.text_content().split()) for label in element.xpath(".//label")]
+            assert labels == [f"1: {question.label_low}", "2", "3", "4", f"5: {question.label_high}"]
+            assert "There is no right answer" in text and not element.xpath(".//*[@class='option-feedback']")
         else:
             selects = element.xpath(".//select")
             assert len(selects) == len(question.pairs)
@@ -337,6 +343,8 @@ def answer_for(question: m.Question, right: bool) -> Any:
     if isinstance(question, m.MatchQuestion):
         count = len(question.pairs)
         return [str(i + 1) if right else str((i + 1) % count + 1) for i in range(count)]
+    if isinstance(question, m.ScaleQuestion):  # no right answer: "right" agrees, "wrong" does not
+        return ["5" if right else "1"]
     raise AssertionError(question.type)
 
 
@@ -442,7 +450,7 @@ class Learner:
         question = self.questions[quiz_id, entry["id"]]
         wanted = answer_for(question, right)
         root = f"#{entry['el']}"
-        if question.type in ("single", "true_false"):
+        if isinstance(question, (m.SingleQuestion, m.TrueFalseQuestion, m.ScaleQuestion)):
             if self.keyboard:
                 self.tab_to(f"{root} input")
                 self.page.keyboard.press("Space")
@@ -453,7 +461,7 @@ class Learner:
             else:
                 self.page.click(f"{root} label[for='{entry['el']}-{wanted[0]}']")
             assert self.page.is_checked(f"{root} input[value='{wanted[0]}']")
-        elif question.type == "multiple":
+        elif isinstance(question, m.MultipleQuestion):
             for value in wanted:
                 if self.keyboard:
                     self.tab_to(f"{root} input[value='{value}']")
@@ -462,7 +470,7 @@ class Learner:
                     self.page.click(f"{root} input[value='{value}']")
             checked = self.page.eval_on_selector_all(f"{root} input:checked", "els => els.map(e => e.value)")
             assert sorted(checked) == sorted(wanted)
-        elif question.type == "order":
+        elif isinstance(question, m.OrderQuestion):
             for position, letter in enumerate(wanted):
                 order = self.page.eval_on_selector_all(f"{root} .order-item", "els => els.map(e => e.dataset.value)")
                 moves = order.index(letter) - position
@@ -573,7 +581,13 @@ def test_keyboard_only_walk_with_right_answers_passes(session: Any, built: Any, 
     interactions = [args[0] for args in s.calls("interaction")]
     question_records = [r for r in interactions if r["id"].startswith("q_")]
     assert [r["id"] for r in question_records] == [q["iid"] for q in questions]
-    assert all(r["result"] == "correct" and r["response"] == r["correct"] for r in question_records)
+    scored = {q["iid"] for q in questions if q["scored"]}
+    assert all(r["result"] == "correct" and r["response"] == r["correct"] for r in question_records
+               if r["id"] in scored)
+    # A scale question is reported with the learner's rating and no judgement (not scored).
+    unscored = [q for q in questions if not q["scored"]]
+    assert [(r["type"], r["response"], r["correct"], "result" in r) for r in question_records
+            if r["id"] not in scored] == [("likert", ["5"], [], False)] * len(unscored)
     # Privacy by default: story choices are not sent (neither course opts in with tracking: story_choices).
     assert not course.tracking.story_choices
     assert [r for r in interactions if r["id"].startswith("s_")] == []
@@ -611,7 +625,7 @@ def test_clicks_with_wrong_answers_fail_and_list_what_to_revisit(session: Any, b
     assert s.calls("score") == [[0, False]]
     assert all(args[0]["result"] == "incorrect" for args in s.calls("interaction")
                if args[0]["id"].startswith("q_") and args[0]["id"] in
-               {q["iid"] for quiz in s.data["quizzes"] if quiz["final"] for q in quiz["questions"]})
+               {q["iid"] for quiz in s.data["quizzes"] if quiz["final"] for q in quiz["questions"] if q["scored"]})
     revisit = s.page.eval_on_selector_all("#results .revisit a", "links => links.map(a => a.textContent)")
     expected = expected_revisit_titles(view, list(view.assessment.questions))
     assert revisit == expected and revisit

@@ -104,20 +104,7 @@
     return [C.state, S.seed, visited, S.answers.join("."), paths.join("."), S.next.toString(36), KEYS].join("|");
   }
 
-  function validAnswer(question, code) {
-    var size = question.correct.length;
-    switch (question.type) {
-      case "single": return /^[a-z]$/.test(code) && question.optionCount > LETTERS.indexOf(code);
-      case "multiple": return /^[a-z]+$/.test(code) && code.split("").every(function (l) { return LETTERS.indexOf(l) < question.optionCount; });
-      case "true_false": return code === "t" || code === "f";
-      case "order": return code.length === size && code.split("").sort().join("") === LETTERS.slice(0, size);
-      case "match": return code.length === size && code.split("").every(function (digit) {
-        var number = parseInt(digit, 36);
-        return number >= 1 && number <= question.optionCount;
-      });
-    }
-    return false;
-  }
+  function validAnswer(question, code) { return TYPES[question.type].valid(question, code); }
 
   function decodePath(scenario, code) {
     if (!code || scenario.width === undefined) { return null; }
@@ -274,7 +261,7 @@
     if (C.completion.indexOf("checks") >= 0) {
       C.quizzes.forEach(function (quiz) {
         var score = quizScore(quiz);
-        if (!quiz.final && score.answered < score.total) { left.push(quiz.screen); }
+        if (!quiz.final && score.answered < score.questions) { left.push(quiz.screen); }
       });
     }
     return left;
@@ -303,93 +290,154 @@
     return clip(text(questionElement(question).querySelector(".prompt")), 250);
   }
 
-  function readAnswer(question) {
-    var element = questionElement(question);
-    switch (question.type) {
-      case "single":
-      case "multiple":
-        return all(element, "input:checked").map(function (input) { return input.value; }).sort().join("");
-      case "true_false":
-        var checked = element.querySelector("input:checked");
-        return checked ? checked.value.charAt(0) : "";
-      case "order":
-        return all(element, ".order-item").map(function (item) { return item.getAttribute("data-value"); }).join("");
-      case "match":
-        var selects = all(element, "select");
-        if (selects.some(function (select) { return !select.value; })) { return ""; }
-        return selects.map(function (select) { return Number(select.value).toString(36); }).join("");
-    }
-    return "";
-  }
-
-  function showAnswer(question, code) {
-    var element = questionElement(question);
-    if (question.type === "order") {
-      var list = element.querySelector(".order-list");
-      code.split("").forEach(function (letter) { list.appendChild(list.querySelector('[data-value="' + letter + '"]')); });
-    } else if (question.type === "match") {
-      all(element, "select").forEach(function (select, index) { select.value = String(parseInt(code.charAt(index), 36)); });
-    } else {
-      all(element, "input").forEach(function (input) {
-        input.checked = code.indexOf(question.type === "true_false" ? input.value.charAt(0) : input.value) >= 0;
-      });
-    }
-  }
-
-  function isCorrect(question, code) {
-    switch (question.type) {
-      case "true_false": return code === question.correct[0].charAt(0);
-      case "match": return code.split("").every(function (digit, index) { return parseInt(digit, 36) === index + 1; });
-      default: return code === question.correct.join("");
-    }
-  }
-
-  function responseOf(question, code) {
-    switch (question.type) {
-      case "true_false": return [code === "t" ? "true" : "false"];
-      case "match": return code.split("").map(function (digit, index) { return LETTERS.charAt(index) + "." + parseInt(digit, 36); });
-      default: return code.split("");
-    }
-  }
-
   function clearMarks(element) {
     all(element, ".mark").forEach(function (node) { node.remove(); });
     all(element, ".option-feedback").forEach(function (node) { node.hidden = true; });
   }
 
+  function showFeedback(item, node) {
+    var feedback = item.querySelector(".option-feedback");
+    item.insertBefore(node, feedback);
+    feedback.hidden = false;
+  }
+
+  // Options (radio buttons or check boxes) whose value is the code's letters (or t/f).
+  var choiceType = {
+    count: function (element) { return all(element, ".option").length; },
+    read: function (element) {
+      return all(element, "input:checked").map(function (input) { return input.value.charAt(0); }).sort().join("");
+    },
+    restore: function (element, code) {
+      all(element, "input").forEach(function (input) { input.checked = code.indexOf(input.value.charAt(0)) >= 0; });
+    },
+    score: function (question, code) { return code === question.correct.join(""); },
+    response: function (question, code) { return code.split(""); },
+    mark: function (question, element) {
+      all(element, ".option").forEach(function (option) {
+        var chosen = option.querySelector("input").checked;
+        var right = question.correct.indexOf(option.getAttribute("data-value")) >= 0;
+        var label = chosen ? (right ? "Your answer: right" : "Your answer: not right")
+          : (right ? TYPES[question.type].missed : "");
+        if (label) { showFeedback(option, mark(right ? "correct" : "incorrect", label)); }
+      });
+    },
+    missing: "Choose an answer first.",
+    missed: "The right answer",
+    shuffles: true
+  };
+
+  function extend(base, changes) {
+    var result = {};
+    Object.keys(base).forEach(function (key) { result[key] = base[key]; });
+    Object.keys(changes).forEach(function (key) { result[key] = changes[key]; });
+    return result;
+  }
+
+  // One entry per question type: how it is validated, read, restored, scored, reported and marked.
+  // coursekit/questions.py declares the same types; a type missing here fails the build's tests.
+  var TYPES = {
+    single: extend(choiceType, {
+      valid: function (question, code) { return /^[a-z]$/.test(code) && LETTERS.indexOf(code) < question.optionCount; }
+    }),
+    multiple: extend(choiceType, {
+      valid: function (question, code) {
+        return /^[a-z]+$/.test(code) && code.split("").every(function (l) { return LETTERS.indexOf(l) < question.optionCount; });
+      },
+      missed: "Also right: you did not choose this"
+    }),
+    true_false: extend(choiceType, {
+      valid: function (question, code) { return code === "t" || code === "f"; },
+      score: function (question, code) { return code === question.correct[0].charAt(0); },
+      response: function (question, code) { return [code === "t" ? "true" : "false"]; },
+      mark: function (question, element) {
+        choiceType.mark({ type: question.type, correct: [question.correct[0]] }, element);
+      },
+      shuffles: false
+    }),
+    order: {
+      count: function (element) { return all(element, ".order-item").length; },
+      valid: function (question, code) {
+        var size = question.correct.length;
+        return code.length === size && code.split("").sort().join("") === LETTERS.slice(0, size);
+      },
+      read: function (element) {
+        return all(element, ".order-item").map(function (item) { return item.getAttribute("data-value"); }).join("");
+      },
+      restore: function (element, code) {
+        var list = element.querySelector(".order-list");
+        code.split("").forEach(function (letter) { list.appendChild(list.querySelector('[data-value="' + letter + '"]')); });
+      },
+      score: function (question, code) { return code === question.correct.join(""); },
+      response: function (question, code) { return code.split(""); },
+      mark: function (question, element) {
+        all(element, ".order-item").forEach(function (item, position) {
+          var right = LETTERS.indexOf(item.getAttribute("data-value"));
+          showFeedback(item, right === position ? mark("correct", "In the right place")
+            : mark("incorrect", "Not in the right place: this goes at number " + (right + 1)));
+        });
+      },
+      missing: "Choose an answer first.",
+      shuffles: false
+    },
+    match: {
+      count: function (element) { return element.querySelector("select").options.length - 1; },
+      valid: function (question, code) {
+        return code.length === question.correct.length && code.split("").every(function (digit) {
+          var number = parseInt(digit, 36);
+          return number >= 1 && number <= question.optionCount;
+        });
+      },
+      read: function (element) {
+        var selects = all(element, "select");
+        if (selects.some(function (select) { return !select.value; })) { return ""; }
+        return selects.map(function (select) { return Number(select.value).toString(36); }).join("");
+      },
+      restore: function (element, code) {
+        all(element, "select").forEach(function (select, index) { select.value = String(parseInt(code.charAt(index), 36)); });
+      },
+      score: function (question, code) {
+        return code.split("").every(function (digit, index) { return parseInt(digit, 36) === index + 1; });
+      },
+      response: function (question, code) {
+        return code.split("").map(function (digit, index) { return LETTERS.charAt(index) + "." + parseInt(digit, 36); });
+      },
+      mark: function (question, element) {
+        all(element, ".match-item").forEach(function (item, index) {
+          var select = item.querySelector("select");
+          var right = select.querySelector('option[value="' + (index + 1) + '"]');
+          showFeedback(item, select.value === String(index + 1) ? mark("correct", "Right")
+            : mark("incorrect", "Not right. The answer is: " + text(right)));
+        });
+      },
+      missing: "Choose an answer for each item first.",
+      shuffles: false
+    },
+    scale: {
+      count: function (element) { return all(element, ".option").length; },
+      valid: function (question, code) { return /^[1-9]$/.test(code) && Number(code) <= question.optionCount; },
+      read: choiceType.read,
+      restore: choiceType.restore,
+      score: function () { return null; },  // not scored: there is no right answer
+      response: function (question, code) { return [code]; },
+      mark: function (question, element) {
+        all(element, ".option").forEach(function (option) {
+          if (option.querySelector("input").checked) { option.appendChild(make("p", "mark", "Your answer")); }
+        });
+      },
+      missing: "Choose a number first.",
+      shuffles: false
+    }
+  };
+
+  function readAnswer(question) { return TYPES[question.type].read(questionElement(question)); }
+
+  // true or false; null for a question that is not scored.
+  function isCorrect(question, code) { return question.scored ? TYPES[question.type].score(question, code) : null; }
+
   function markOptions(question, code) {
     var element = questionElement(question);
     clearMarks(element);
-    if (question.type === "order") {
-      all(element, ".order-item").forEach(function (item, position) {
-        var right = LETTERS.indexOf(item.getAttribute("data-value"));
-        item.insertBefore(right === position ? mark("correct", "In the right place")
-          : mark("incorrect", "Not in the right place: this goes at number " + (right + 1)), item.querySelector(".option-feedback"));
-        item.querySelector(".option-feedback").hidden = false;
-      });
-      return;
-    }
-    if (question.type === "match") {
-      all(element, ".match-item").forEach(function (item, index) {
-        var select = item.querySelector("select");
-        var right = select.querySelector('option[value="' + (index + 1) + '"]');
-        item.insertBefore(select.value === String(index + 1) ? mark("correct", "Right")
-          : mark("incorrect", "Not right. The answer is: " + text(right)), item.querySelector(".option-feedback"));
-        item.querySelector(".option-feedback").hidden = false;
-      });
-      return;
-    }
-    var correct = question.type === "true_false" ? [question.correct[0]] : question.correct;
-    all(element, ".option").forEach(function (option) {
-      var value = option.getAttribute("data-value");
-      var chosen = option.querySelector("input").checked;
-      var right = correct.indexOf(value) >= 0;
-      var label = chosen ? (right ? "Your answer: right" : "Your answer: not right")
-        : (right ? (question.type === "multiple" ? "Also right: you did not choose this" : "The right answer") : "");
-      if (!label) { return; }
-      option.insertBefore(mark(right ? "correct" : "incorrect", label), option.querySelector(".option-feedback"));
-      option.querySelector(".option-feedback").hidden = false;
-    });
+    TYPES[question.type].mark(question, element, code);
   }
 
   function lockQuestion(question, locked) {
@@ -405,14 +453,22 @@
   function showResult(question, code) {
     var element = questionElement(question);
     var right = isCorrect(question, code);
-    showAnswer(question, code);
+    TYPES[question.type].restore(questionElement(question), code);
     markOptions(question, code);
     lockQuestion(question, true);
     var result = element.querySelector(".question-result");
     result.hidden = false;
-    result.classList.toggle("is-correct", right);
-    result.classList.toggle("is-incorrect", !right);
+    result.classList.toggle("is-correct", right === true);
+    result.classList.toggle("is-incorrect", right === false);
     var verdict = result.querySelector(".verdict");
+    all(result, "[data-overall]").forEach(function (node) {
+      node.hidden = node.getAttribute("data-overall") !== (right ? "correct" : "incorrect");
+    });
+    if (right === null) {
+      verdict.className = "verdict";
+      verdict.replaceChildren(make("span", "", "Thank you. There is no right or wrong answer here."));
+      return right;
+    }
     verdict.className = "verdict " + (right ? "is-correct" : "is-incorrect");
     verdict.replaceChildren(markIcon(right ? "correct" : "incorrect"),
       make("span", "", right ? "Correct." : "Not quite. Have a look at the feedback on each answer."));
@@ -431,7 +487,7 @@
     var element = questionElement(question);
     var actions = element.querySelector(".question-actions");
     var message = actions.querySelector(".submit-message") || actions.appendChild(make("p", "submit-message"));
-    message.textContent = code ? "" : question.type === "match" ? "Choose an answer for each item first." : "Choose an answer first.";
+    message.textContent = code ? "" : TYPES[question.type].missing;
     if (!code) {
       announce(message.textContent);
       return;
@@ -440,28 +496,32 @@
     var right = showResult(question, code);
     var started = Math.max(shownAt, questionStart[question.quiz.id] || 0);
     var record = {
-      id: question.iid, type: question.kind, response: responseOf(question, code), correct: question.correct,
-      result: right ? "correct" : "incorrect", latencyMs: Math.max(0, now() - started),
-      description: questionDescription(question)
+      id: question.iid, type: question.kind, response: TYPES[question.type].response(question, code), correct: question.correct,
+      latencyMs: Math.max(0, now() - started), description: questionDescription(question)
     };
+    if (right !== null) { record.result = right ? "correct" : "incorrect"; }  // unscored: no judgement
     if (question.objectives.length) { record.objectiveId = question.objectives[0]; }
     sent(T.interaction(record));
     questionStart[question.quiz.id] = now();
-    var message = text(element.querySelector(".verdict")) + " " + text(element.querySelector(".explanation"));
+    var overall = all(element, "[data-overall]").filter(function (node) { return !node.hidden; }).map(text).join(" ");
+    var message = [text(element.querySelector(".verdict")), overall, text(element.querySelector(".explanation"))].join(" ");
     var summary = quizFinished(question.quiz, true);
     announce((message + " " + summary).trim());
     save();
   }
 
+  // Every question must be answered; only scored ones count towards the score.
   function quizScore(quiz) {
     var answered = 0;
     var right = 0;
+    var scored = 0;
     quiz.questions.forEach(function (question) {
       var code = S.answers[question.index];
-      if (code) { answered++; if (isCorrect(question, code)) { right++; } }
+      if (question.scored) { scored++; }
+      if (code) { answered++; if (isCorrect(question, code) === true) { right++; } }
     });
-    return { answered: answered, right: right, total: quiz.questions.length,
-      percent: Math.round(100 * right / quiz.questions.length) };
+    return { answered: answered, questions: quiz.questions.length, right: right, total: scored,
+      percent: scored ? Math.round(100 * right / scored) : 0 };
   }
 
   // Updates the quiz summary; reports the score when the final assessment has just been completed.
@@ -469,11 +529,11 @@
     var score = quizScore(quiz);
     var panel = byId(quiz.screen).querySelector(".quiz-summary");
     var counter = byId(quiz.screen).querySelector(".quiz-progress");
-    if (counter) { counter.textContent = score.answered + " of " + score.total + " answered"; }
+    if (counter) { counter.textContent = score.answered + " of " + score.questions + " answered"; }
     if (fresh) { checkCompletion(); }
-    if (score.answered < score.total) { panel.hidden = true; return ""; }
-    var summary = quiz.final ? "You have answered every question." + " You got " + score.right + " of " + score.total + " right."
-      : "You got " + score.right + " of " + score.total + " right.";
+    if (score.answered < score.questions) { panel.hidden = true; return ""; }
+    var tally = score.total ? "You got " + score.right + " of " + score.total + " right." : "Thank you for your answers.";
+    var summary = quiz.final ? "You have answered every question. " + tally : tally;
     panel.querySelector(".summary-text").textContent = summary;
     panel.hidden = false;
     if (quiz.final && fresh) {
@@ -488,6 +548,7 @@
   function reportObjectives(quiz) {
     var tally = {};
     quiz.questions.forEach(function (question) {
+      if (!question.scored) { return; }
       question.objectives.forEach(function (objective) {
         tally[objective] = tally[objective] || { right: 0, total: 0 };
         tally[objective].total++;
@@ -541,7 +602,7 @@
   }
 
   function shuffleOptions(question) {
-    if (!question.quiz.shuffle || (question.type !== "single" && question.type !== "multiple")) { return; }
+    if (!question.quiz.shuffle || !TYPES[question.type].shuffles) { return; }
     var list = questionElement(question).querySelector(".options");
     var items = all(list, ".option");
     var random = generator(S.seed, question.el);
@@ -552,13 +613,30 @@
     items.forEach(function (item) { list.appendChild(item); });
   }
 
+  // shuffle_questions: each learner's own question order, from the seed kept in the saved state (stable on resume).
+  function shuffleQuestions(quiz) {
+    if (!quiz.shuffleQuestions) { return; }
+    var list = byId(quiz.screen).querySelector(".questions");
+    var items = quiz.questions.map(questionElement);
+    var random = generator(S.seed, quiz.id + "/questions");
+    for (var i = items.length - 1; i > 0; i--) {
+      var j = Math.floor(random() * (i + 1));
+      var swap = items[i]; items[i] = items[j]; items[j] = swap;
+    }
+    items.forEach(function (item, position) {
+      list.appendChild(item);
+      var number = item.querySelector(".question-number");
+      if (number) { number.textContent = "Question " + (position + 1) + " of " + items.length; }
+    });
+  }
+
   function finalQuiz() { return C.quizzes.filter(function (quiz) { return quiz.final; })[0]; }
 
   function renderResults() {
     var quiz = finalQuiz();
     var score = quizScore(quiz);
     var body = byId("results").querySelector(".results-body");
-    if (score.answered < score.total) { return; }
+    if (score.answered < score.questions) { return; }
     var passed = score.percent >= C.passMark;
     var nodes = [
       make("p", "score", "You scored " + score.percent + "% (" + score.right + " of " + score.total + " right)."),
@@ -568,7 +646,7 @@
     ];
     var revisit = [];
     quiz.questions.forEach(function (question) {
-      if (isCorrect(question, S.answers[question.index])) { return; }
+      if (isCorrect(question, S.answers[question.index]) !== false) { return; }
       question.revisit.forEach(function (page) { if (revisit.indexOf(page) < 0) { revisit.push(page); } });
     });
     revisit.sort(function (a, b) { return pageIndex[a] - pageIndex[b]; });
@@ -618,7 +696,7 @@
     var missing = left.filter(function (id) { return id in pageIndex; });
     var score = quizScore(finalQuiz());
     var nodes = [];
-    var done = !left.length && score.answered === score.total;
+    var done = !left.length && score.answered === score.questions;
     byId("end").querySelector("h1").textContent = done ? endTitle : "Not finished yet";
     if (done) {
       nodes.push(make("p", "", "You have finished the course. Thank you for taking part."));
@@ -636,7 +714,7 @@
         link.href = "#" + id;
         list.appendChild(make("li")).appendChild(link);
       });
-      if (score.answered < score.total) {
+      if (score.answered < score.questions) {
         var finalLink = make("a", "", "The final assessment");
         finalLink.href = "#final";
         list.appendChild(make("li")).appendChild(finalLink);
@@ -842,7 +920,7 @@
       var module = C.modules[k];
       var own = module ? module.pages.concat(["m" + (k + 1) + "-story", "m" + (k + 1) + "-check"]) : [];
       var score = quizScore(finalQuiz());
-      var done = module ? !own.some(function (id) { return left.indexOf(id) >= 0; }) : score.answered === score.total;
+      var done = module ? !own.some(function (id) { return left.indexOf(id) >= 0; }) : score.answered === score.questions;
       var item = list.appendChild(make("li"));
       item.appendChild(link.cloneNode(true));
       item.appendChild(make("span", "status" + (done ? " is-done" : ""), done ? "Done" : "To do"));
@@ -977,8 +1055,7 @@
 
   questions.forEach(function (question) {
     var element = questionElement(question);
-    question.optionCount = question.type === "match" ? element.querySelector("select").options.length - 1
-      : all(element, ".option").length;
+    question.optionCount = TYPES[question.type].count(element);
   });
   var started = T.start({ tracking: C.tracking, courseId: C.courseId, audience: C.audience, version: C.version,
     passMark: C.passMark, objectiveIds: C.objectiveIds }) || {};
@@ -1013,6 +1090,7 @@
     notice(status === "unsaved" ? "Your progress could not be saved to your learning platform. It is kept on this device, and saving will be tried again." : "");
   });
 
+  C.quizzes.forEach(shuffleQuestions);
   questions.forEach(function (question) {
     var element = questionElement(question);
     shuffleOptions(question);

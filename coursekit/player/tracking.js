@@ -138,11 +138,15 @@
       } else if (type === "choice" || type === "sequencing") {
         if (!LETTER.test(value)) return null;
         parts.push(value);
+      } else if (type === "likert") {
+        // A point on a scale, one character (a 1.2 identifier): "1".."9".
+        if (!/^[1-9]$/.test(value)) return null;
+        parts.push(value);
       } else {
         return null;
       }
     }
-    if (type === "true-false" && parts.length !== 1) return null;
+    if ((type === "true-false" || type === "likert") && parts.length !== 1) return null;
     return parts.length ? parts : null;
   }
 
@@ -495,7 +499,8 @@
       if (!connected() || !record || session.readOnly) return session.interactionCount;
       var v12 = session.version === "scorm12";
       var type = record.type;
-      if (type !== "choice" && type !== "true-false" && type !== "sequencing" && type !== "matching") {
+      if (type !== "choice" && type !== "true-false" && type !== "sequencing" && type !== "matching" &&
+          type !== "likert") {
         return session.interactionCount;
       }
       var id = identifier(record.id);

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -23,6 +23,7 @@ from coursekit import theme
 from coursekit.cache import course_files
 from coursekit.errors import BuildError
 from coursekit.order import presented, seeded_order
+from coursekit.questions import facts, fixed_order
 from coursekit.targets import BuildContext, Target
 from coursekit.text import to_html, to_inline_html, url_label
 from coursekit.view import AudienceView, audience_view
@@ -181,6 +182,11 @@ class PrintedQuestion:
         """The question type."""
         return str(self.question.type)
 
+    @property
+    def partial(self) -> str:
+        """The template partial (worksheet and answer-key macros) registered for this type."""
+        return facts(self.question).partial
+
     def order_answer(self) -> list[tuple[int, str, m.OrderItem]]:
         """The correct order: (position, printed letter, item)."""
         letters = {id(item): letter for letter, item in self.order_items}
@@ -200,24 +206,25 @@ class PrintedQuestion:
 def printed_questions(quiz: m.Quiz) -> list[PrintedQuestion]:
     """The quiz's questions laid out for paper, deterministically (seeded by quiz and question ids)."""
     printed = []
-    for number, question in enumerate(quiz.questions, start=1):
-        if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
-            options = list(question.options)  # already in the seeded order every output shares
-            printed.append(PrintedQuestion(number, question, options=[
-                PrintedOption(LETTERS[i], o.text, o.correct, o.feedback) for i, o in enumerate(options)]))
-        elif isinstance(question, m.OrderQuestion):
-            items = presented(quiz.id, question.id, question.items)
-            printed.append(PrintedQuestion(number, question,
-                                           order_items=[(LETTERS[i], item) for i, item in enumerate(items)]))
-        elif isinstance(question, m.MatchQuestion):
-            rights = presented(quiz.id, question.id, [pair.right for pair in question.pairs] + list(question.distractors))
-            lettered = [(LETTERS[i], text) for i, text in enumerate(rights)]
-            printed.append(PrintedQuestion(number, question, match_rights=lettered))
-        elif isinstance(question, m.TrueFalseQuestion):
-            printed.append(PrintedQuestion(number, question))
-        else:  # a new question type must be taught to every target
-            raise BuildError(f"quiz {quiz.id}: question {question.id} has type {question.type!r}, "
-                             "which the print target cannot lay out yet")
+    for number, question in enumerate(fixed_order(quiz), start=1):
+        match question:
+            case m.SingleQuestion() | m.MultipleQuestion():
+                options = list(question.options)  # already in the seeded order every output shares
+                printed.append(PrintedQuestion(number, question, options=[
+                    PrintedOption(LETTERS[i], o.text, o.correct, o.feedback) for i, o in enumerate(options)]))
+            case m.OrderQuestion():
+                items = presented(quiz.id, question.id, question.items)
+                printed.append(PrintedQuestion(number, question,
+                                               order_items=[(LETTERS[i], item) for i, item in enumerate(items)]))
+            case m.MatchQuestion():
+                rights = presented(quiz.id, question.id,
+                                   [pair.right for pair in question.pairs] + list(question.distractors))
+                lettered = [(LETTERS[i], text) for i, text in enumerate(rights)]
+                printed.append(PrintedQuestion(number, question, match_rights=lettered))
+            case m.TrueFalseQuestion() | m.ScaleQuestion():
+                printed.append(PrintedQuestion(number, question))
+            case _:
+                assert_never(question)
     return printed
 
 

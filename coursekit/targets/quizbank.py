@@ -12,8 +12,10 @@ Shared decisions live here so the four formats say the same thing:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from coursekit import model as m
+from coursekit.questions import BankQuestion, Export, LeftOut, for_bank
 from coursekit.targets import BuildContext, Target
 from coursekit.view import AudienceView, audience_view
 
@@ -58,11 +60,24 @@ def answer_key_markdown(question: m.OrderQuestion | m.MatchQuestion) -> str:
     return "\n".join(f"- {row.left} → {row.right}: {row.feedback}" for row in match_rows(question))
 
 
-def general_feedback_markdown(question: m.QuestionBase, *, with_answer_key: bool) -> str:
-    """The general feedback: the explanation, plus the answer key for matching/ordering when asked."""
+OVERALL_LABELS = ("All right:", "Not quite:")
+
+
+def overall_feedback_markdown(question: m.OrderQuestion | m.MatchQuestion) -> str:
+    """An ordering/matching question's overall feedback, each labelled with when it applies."""
+    return "\n\n".join(f"**{label}** {text}" for label, text in zip(
+        OVERALL_LABELS, (question.feedback_correct, question.feedback_incorrect)) if text)
+
+
+def general_feedback_markdown(question: m.QuestionBase, *, with_answer_key: bool, with_overall: bool = False) -> str:
+    """The general feedback: the explanation, plus for matching/ordering when asked the overall feedback
+    (for formats that cannot show it only to right or wrong answers) and the answer key."""
     parts = [question.explanation] if question.explanation else []
-    if with_answer_key and isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
-        parts.append(answer_key_markdown(question))
+    if isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
+        if with_overall and (overall := overall_feedback_markdown(question)):
+            parts.append(overall)
+        if with_answer_key:
+            parts.append(answer_key_markdown(question))
     return "\n\n".join(parts)
 
 
@@ -77,6 +92,68 @@ def format_percent(value: float) -> str:
     if abs(value - round(value)) < 1e-9:
         return str(round(value))
     return f"{value:.5f}"
+
+
+EXPORT_NAMES: dict[Export, str] = {"gift": "GIFT", "moodle_xml": "Moodle XML", "qti": "QTI (Canvas)",
+                                   "kahoot": "Kahoot"}
+
+
+@dataclass(frozen=True)
+class LeftOutQuestion:
+    """A question a format leaves out, and why (listed for the teacher and warned at build)."""
+
+    quiz: m.Quiz
+    question: m.QuestionBase
+    export: Export
+    reason: str
+
+    def __str__(self) -> str:
+        return (f'quiz "{self.quiz.title}" ({self.quiz.id}), question {self.question.id}: left out of '
+                f"{EXPORT_NAMES[self.export]} because {self.reason}")
+
+
+def bank_questions(quiz: m.Quiz, export: Literal["gift", "moodle_xml", "qti"],
+                   left_out: list[LeftOutQuestion] | None = None) -> list[BankQuestion]:
+    """The quiz's questions a Moodle/Canvas format carries; the others are added to `left_out`."""
+    carried: list[BankQuestion] = []
+    for question in quiz.questions:
+        form = for_bank(question, export)
+        if isinstance(form, LeftOut):
+            if left_out is not None:
+                left_out.append(LeftOutQuestion(quiz, question, export, form.reason))
+        else:
+            carried.append(form)
+    return carried
+
+
+def group_left_out(left_out: list[LeftOutQuestion]) -> list[tuple[LeftOutQuestion, str]]:
+    """One line per question and reason, naming every format that leaves it out for that reason."""
+    groups: dict[tuple[str, str, str], list[LeftOutQuestion]] = {}
+    for entry in left_out:
+        groups.setdefault((entry.quiz.id, entry.question.id, entry.reason), []).append(entry)
+    lines: list[tuple[LeftOutQuestion, str]] = []
+    for entries in groups.values():
+        first = entries[0]
+        formats = ", ".join(EXPORT_NAMES[entry.export] for entry in entries)
+        lines.append((first, f'quiz "{first.quiz.title}" ({first.quiz.id}), question {first.question.id}: '
+                             f"left out of {formats} because {first.reason}"))
+    return lines
+
+
+def left_out_text(view: AudienceView, left_out: list[LeftOutQuestion], kahoot_name: str) -> str:
+    """The teacher-facing list of questions the GIFT, Moodle XML and QTI files leave out, and why."""
+    course = view.course
+    total = sum(len(quiz.questions) for quiz in bank_quizzes(view))
+    lines = [f"{course.title}: questions left out of the Moodle and Canvas files for {view.audience.label}",
+             edition_line(course), ""]
+    if not left_out:
+        lines.append(f"All {total} questions are in the GIFT, Moodle XML and QTI files; none was left out.")
+    else:
+        lines.append("These questions are left out (nothing is changed to make a question fit):")
+        lines.append("")
+        lines += [f"- {line}" for _first, line in group_left_out(left_out)]
+    lines += ["", f"Kahoot leaves out more: see {kahoot_name}."]
+    return "\n".join(lines) + "\n"
 
 
 def bank_quizzes(view: AudienceView) -> list[m.Quiz]:
@@ -146,9 +223,14 @@ class QuizbankTarget(Target):
             with ctx.document(stem, *inputs) as doc:
                 if doc.hit:
                     continue
-                ctx.write_text(f"{stem}.gift.txt", gift_text(view))
-                ctx.write_bytes(f"{stem}.moodle.xml", moodle_xml(view))
-                write_qti_zip(view, ctx.path(f"{stem}.qti.zip"))
-                skipped = write_kahoot(view, ctx.path(f"{stem}.kahoot.xlsx"), ctx.path(f"{stem}.kahoot-skipped.txt"))
+                left_out: list[LeftOutQuestion] = []
+                ctx.write_text(f"{stem}.gift.txt", gift_text(view, left_out))
+                ctx.write_bytes(f"{stem}.moodle.xml", moodle_xml(view, left_out))
+                write_qti_zip(view, ctx.path(f"{stem}.qti.zip"), left_out)
+                skipped_file = ctx.path(f"{stem}.kahoot-skipped.txt")
+                skipped = write_kahoot(view, ctx.path(f"{stem}.kahoot.xlsx"), skipped_file)
+                ctx.write_text(f"{stem}.left-out.txt", left_out_text(view, left_out, skipped_file.name))
+                for first, line in group_left_out(left_out):
+                    ctx.warn(f"{audience}: {line}", first.question)
                 for entry in skipped:
                     ctx.warn(f"{audience}: Kahoot: {entry}", entry.question)

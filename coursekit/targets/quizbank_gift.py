@@ -14,11 +14,15 @@ GIFT semantics this writer relies on (Moodle's qformat_gift, mirrored by the gif
 from __future__ import annotations
 
 import re
+from typing import assert_never
 
 from coursekit import model as m
 from coursekit.order import presented
+from coursekit.questions import BankQuestion
 from coursekit.targets.quizbank import (
     HELP_TITLE,
+    LeftOutQuestion,
+    bank_questions,
     bank_quizzes,
     category_path,
     edition_line,
@@ -92,11 +96,11 @@ def _feedback(text: str) -> str:
 
 
 def _general(question: m.QuestionBase) -> str:
-    text = general_feedback_markdown(question, with_answer_key=True)
+    text = general_feedback_markdown(question, with_answer_key=True, with_overall=True)
     return "####" + escape_gift(answer_markdown(text)) if text else ""
 
 
-def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
+def question_gift(quiz: m.Quiz, question: BankQuestion) -> str:
     """One question as a GIFT block (comment line with id and tags, then the question)."""
     tags = " ".join(f"[tag:{advice}]" for advice in question.assesses)
     head = (f"// [id:{question_id(quiz, question)}] {tags}\n"
@@ -104,30 +108,31 @@ def question_gift(quiz: m.Quiz, question: m.QuestionBase) -> str:
     general = _general(question)
     lines: list[str] = []
     # Options are in the course's one seeded order (coursekit/arrange.py); Moodle may shuffle again.
-    if isinstance(question, m.SingleQuestion):
-        for option in question.options:
-            lines.append(("=" if option.correct else "~") + escape_gift(answer_markdown(option.text))
-                         + _feedback(option.feedback))
-    elif isinstance(question, m.MultipleQuestion):
-        for option, weight in zip(question.options, multiple_weights(question)):
-            lines.append(f"~%{format_percent(weight)}%" + escape_gift(answer_markdown(option.text))
-                         + _feedback(option.feedback))
-    elif isinstance(question, m.TrueFalseQuestion):
-        right, wrong = ((question.feedback_true, question.feedback_false) if question.answer
-                        else (question.feedback_false, question.feedback_true))
-        verdict = "TRUE" if question.answer else "FALSE"
-        return f"{head}{{{verdict}{_feedback(wrong)}{_feedback(right)}{general}}}"
-    elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
-        rows = match_rows(question)
-        # The right side is plain text in Moodle's menu; an ordering question's items in the seeded order.
-        stems = presented(quiz.id, question.id, rows) if isinstance(question, m.OrderQuestion) else rows
-        for row in stems:
-            left, right = escape_gift(answer_markdown(row.left)), escape_gift(one_line(row.right))
-            lines.append(f"={left} -> {right}")
-        for extra in match_answers(question)[len({row.right for row in rows}):]:
-            lines.append(f"= -> {escape_gift(one_line(extra))}")
-    else:  # a new question type must be taught to every target
-        raise TypeError(f"GIFT cannot write question type {getattr(question, 'type', '?')!r}")
+    match question:
+        case m.SingleQuestion():
+            for option in question.options:
+                lines.append(("=" if option.correct else "~") + escape_gift(answer_markdown(option.text))
+                             + _feedback(option.feedback))
+        case m.MultipleQuestion():
+            for option, weight in zip(question.options, multiple_weights(question)):
+                lines.append(f"~%{format_percent(weight)}%" + escape_gift(answer_markdown(option.text))
+                             + _feedback(option.feedback))
+        case m.TrueFalseQuestion():
+            right, wrong = ((question.feedback_true, question.feedback_false) if question.answer
+                            else (question.feedback_false, question.feedback_true))
+            verdict = "TRUE" if question.answer else "FALSE"
+            return f"{head}{{{verdict}{_feedback(wrong)}{_feedback(right)}{general}}}"
+        case m.OrderQuestion() | m.MatchQuestion():
+            rows = match_rows(question)
+            # The right side is plain text in Moodle's menu; an ordering question's items in the seeded order.
+            stems = presented(quiz.id, question.id, rows) if isinstance(question, m.OrderQuestion) else rows
+            for row in stems:
+                left, right = escape_gift(answer_markdown(row.left)), escape_gift(one_line(row.right))
+                lines.append(f"={left} -> {right}")
+            for extra in match_answers(question)[len({row.right for row in rows}):]:
+                lines.append(f"= -> {escape_gift(one_line(extra))}")
+        case _:
+            assert_never(question)
     if general:
         lines.append(general)
     return head + "{\n" + "\n".join(lines) + "\n}"
@@ -139,8 +144,10 @@ def help_gift(view: AudienceView, quiz: m.Quiz) -> str:
             f"::{escape_gift(HELP_TITLE)}::[markdown]{escape_gift(without_raw_html(help_markdown(view)))}")
 
 
-def gift_text(view: AudienceView) -> str:
-    """The whole GIFT file for one audience: a header comment, then one category per quiz."""
+def gift_text(view: AudienceView, left_out: list[LeftOutQuestion] | None = None) -> str:
+    """The whole GIFT file for one audience: a header comment, then one category per quiz.
+
+    Questions GIFT cannot carry are named in a comment where they would be, and added to `left_out`."""
     course = view.course
     blocks = ["\n".join([
         _comment(f"{course.title}: question bank for {view.audience.label} (Moodle GIFT, UTF-8)"),
@@ -149,6 +156,10 @@ def gift_text(view: AudienceView) -> str:
     ])]
     for quiz in bank_quizzes(view):
         blocks.append(f"$CATEGORY: {category_path(view, quiz)}")
-        blocks += [question_gift(quiz, question) for question in quiz.questions]
+        missing: list[LeftOutQuestion] = []
+        blocks += [question_gift(quiz, question) for question in bank_questions(quiz, "gift", missing)]
+        blocks += [_comment(str(entry)) for entry in missing]
+        if left_out is not None:
+            left_out += missing
         blocks.append(help_gift(view, quiz))
     return "\n\n".join(blocks) + "\n"

@@ -17,9 +17,10 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from coursekit import model as m
+from coursekit.questions import LeftOut, for_kahoot
 from coursekit.targets.quizbank import bank_quizzes, edition_line
 from coursekit.text import one_line
 from coursekit.view import AudienceView
@@ -85,27 +86,26 @@ def time_limit(question: str, answers: tuple[str, ...], *, multiple: bool) -> in
     return next((limit for limit in TIME_LIMITS if limit >= max(20, needed)), TIME_LIMITS[-1])
 
 
-def kahoot_row(quiz: m.Quiz, question: m.QuestionBase) -> KahootRow | Skipped:
+def kahoot_row(quiz: m.Quiz, question: m.Question) -> KahootRow | Skipped:
     """The question as a Kahoot row, or the reasons it cannot be one."""
     reasons: list[str] = []
     answers: tuple[str, ...] = ()
     correct: tuple[int, ...] = ()
-    if isinstance(question, m.OrderQuestion):
-        reasons.append("Kahoot's spreadsheet import has no ordering questions")
-    elif isinstance(question, m.MatchQuestion):
-        reasons.append("Kahoot's spreadsheet import has no matching questions")
-    elif isinstance(question, m.TrueFalseQuestion):
-        answers = TRUE_FALSE_ANSWERS
-        correct = (1,) if question.answer else (2,)
-    elif isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
-        # In the course's one seeded order (coursekit/arrange.py), as every other output shows them.
-        options = question.options
-        answers = tuple(one_line(option.text) for option in options)
-        correct = tuple(n for n, option in enumerate(options, 1) if option.correct)
-        if len(answers) > MAX_ANSWERS:
-            reasons.append(f"it has {len(answers)} options (Kahoot takes at most {MAX_ANSWERS})")
-    else:  # a new question type must be taught to every target
-        raise TypeError(f"Kahoot cannot write question type {getattr(question, 'type', '?')!r}")
+    form = for_kahoot(question)
+    match form:
+        case LeftOut():
+            reasons.append(form.reason)
+        case m.TrueFalseQuestion():
+            answers = TRUE_FALSE_ANSWERS
+            correct = (1,) if form.answer else (2,)
+        case m.SingleQuestion() | m.MultipleQuestion():
+            # In the course's one seeded order (coursekit/arrange.py), as every other output shows them.
+            answers = tuple(one_line(option.text) for option in form.options)
+            correct = tuple(n for n, option in enumerate(form.options, 1) if option.correct)
+            if len(answers) > MAX_ANSWERS:
+                reasons.append(f"it has {len(answers)} options (Kahoot takes at most {MAX_ANSWERS})")
+        case _:
+            assert_never(form)
     text = one_line(question.prompt)
     if kahoot_length(text) > QUESTION_LIMIT:
         reasons.append(f"the question is {kahoot_length(text)} characters "
@@ -202,7 +202,8 @@ def skipped_text(view: AudienceView, rows: list[KahootRow], skipped: list[Skippe
                      "nothing is shortened):")
         lines.append("")
         lines += [f"- {entry}" for entry in skipped]
-        lines += ["", "Use the Moodle or Canvas files for these questions: they carry every question type."]
+        lines += ["", ("Use the Moodle or Canvas files for these questions, except any they leave out too "
+                       "(listed in the left-out file beside this one).")]
     return "\n".join(lines) + "\n"
 
 

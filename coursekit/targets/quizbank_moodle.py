@@ -7,12 +7,17 @@ questions whose answers are positions; their per-item feedback goes into the gen
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from lxml import etree
 
 from coursekit import model as m
 from coursekit.order import presented
+from coursekit.questions import BankQuestion
 from coursekit.targets.quizbank import (
     HELP_TITLE,
+    LeftOutQuestion,
+    bank_questions,
     bank_quizzes,
     category_path,
     edition_line,
@@ -67,9 +72,11 @@ def _tags(element: etree._Element, question: m.QuestionBase) -> None:
         _plain(etree.SubElement(tags, "tag"), "text", advice)
 
 
-def _combined_feedback(element: etree._Element) -> None:
-    for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
-        _text(element, tag, None)
+def _combined_feedback(element: etree._Element, correct: str = "", incorrect: str = "") -> None:
+    # A partly right answer is "not quite" too: the question is right only when all of it is.
+    for tag, text in (("correctfeedback", correct), ("partiallycorrectfeedback", incorrect),
+                      ("incorrectfeedback", incorrect)):
+        _text(element, tag, to_html(text) if text else None)
 
 
 def _answer(element: etree._Element, fraction: str, html: str, feedback_html: str, fmt: str = "html") -> None:
@@ -78,42 +85,43 @@ def _answer(element: etree._Element, fraction: str, html: str, feedback_html: st
     _text(answer, "feedback", feedback_html)
 
 
-def question_xml(quiz: m.Quiz, question: m.QuestionBase, root: etree._Element) -> None:
+def question_xml(quiz: m.Quiz, question: BankQuestion, root: etree._Element) -> None:
     """Append one question to `root` in Moodle XML."""
-    if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
-        element = _common(quiz, question, "multichoice", root)
-        single = isinstance(question, m.SingleQuestion)
-        _plain(element, "single", "true" if single else "false")
-        _plain(element, "shuffleanswers", "true" if quiz.shuffle else "false")
-        _plain(element, "answernumbering", "abc")
-        _combined_feedback(element)
-        weights = ([100.0 if o.correct else 0.0 for o in question.options]
-                   if not isinstance(question, m.MultipleQuestion) else multiple_weights(question))
-        # Options are in the course's one seeded order (coursekit/arrange.py); Moodle may shuffle again.
-        for option, weight in zip(question.options, weights):
-            _answer(element, format_percent(weight), to_inline_html(option.text),
-                    to_inline_html(option.feedback))
-    elif isinstance(question, m.TrueFalseQuestion):
-        element = _common(quiz, question, "truefalse", root)
-        for value, feedback in ((True, question.feedback_true), (False, question.feedback_false)):
-            _answer(element, "100" if value == question.answer else "0", "true" if value else "false",
-                    to_inline_html(feedback), fmt="moodle_auto_format")
-    elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
-        element = _common(quiz, question, "matching", root)
-        # Stems in authored order would give an ordering question away: always shuffle.
-        _plain(element, "shuffleanswers", "true")
-        _combined_feedback(element)
-        rows = match_rows(question)
-        # An ordering question's items (the stems) in the shared seeded order, as on paper and in Canvas.
-        stems = presented(quiz.id, question.id, rows) if isinstance(question, m.OrderQuestion) else rows
-        for row in stems:
-            sub = _text(element, "subquestion", to_inline_html(row.left))
-            _plain(etree.SubElement(sub, "answer"), "text", one_line(row.right))
-        for extra in match_answers(question)[len({row.right for row in rows}):]:
-            sub = _text(element, "subquestion", None)
-            _plain(etree.SubElement(sub, "answer"), "text", one_line(extra))
-    else:  # a new question type must be taught to every target
-        raise TypeError(f"Moodle XML cannot write question type {getattr(question, 'type', '?')!r}")
+    match question:
+        case m.SingleQuestion() | m.MultipleQuestion():
+            element = _common(quiz, question, "multichoice", root)
+            single = isinstance(question, m.SingleQuestion)
+            _plain(element, "single", "true" if single else "false")
+            _plain(element, "shuffleanswers", "true" if quiz.shuffle else "false")
+            _plain(element, "answernumbering", "abc")
+            _combined_feedback(element)
+            weights = ([100.0 if o.correct else 0.0 for o in question.options]
+                       if not isinstance(question, m.MultipleQuestion) else multiple_weights(question))
+            # Options are in the course's one seeded order (coursekit/arrange.py); Moodle may shuffle again.
+            for option, weight in zip(question.options, weights):
+                _answer(element, format_percent(weight), to_inline_html(option.text),
+                        to_inline_html(option.feedback))
+        case m.TrueFalseQuestion():
+            element = _common(quiz, question, "truefalse", root)
+            for value, feedback in ((True, question.feedback_true), (False, question.feedback_false)):
+                _answer(element, "100" if value == question.answer else "0", "true" if value else "false",
+                        to_inline_html(feedback), fmt="moodle_auto_format")
+        case m.OrderQuestion() | m.MatchQuestion():
+            element = _common(quiz, question, "matching", root)
+            # Stems in authored order would give an ordering question away: always shuffle.
+            _plain(element, "shuffleanswers", "true")
+            _combined_feedback(element, question.feedback_correct, question.feedback_incorrect)
+            rows = match_rows(question)
+            # An ordering question's items (the stems) in the shared seeded order, as on paper and in Canvas.
+            stems = presented(quiz.id, question.id, rows) if isinstance(question, m.OrderQuestion) else rows
+            for row in stems:
+                sub = _text(element, "subquestion", to_inline_html(row.left))
+                _plain(etree.SubElement(sub, "answer"), "text", one_line(row.right))
+            for extra in match_answers(question)[len({row.right for row in rows}):]:
+                sub = _text(element, "subquestion", None)
+                _plain(etree.SubElement(sub, "answer"), "text", one_line(extra))
+        case _:
+            assert_never(question)
     _tags(element, question)
 
 
@@ -128,8 +136,10 @@ def _help(view: AudienceView, quiz: m.Quiz, root: etree._Element) -> None:
     _plain(element, "idnumber", help_id(quiz))
 
 
-def moodle_xml(view: AudienceView) -> bytes:
-    """The Moodle XML file for one audience, as UTF-8 bytes."""
+def moodle_xml(view: AudienceView, left_out: list[LeftOutQuestion] | None = None) -> bytes:
+    """The Moodle XML file for one audience, as UTF-8 bytes.
+
+    Questions Moodle XML cannot carry are named in a comment where they would be, and added to `left_out`."""
     course = view.course
     root = etree.Element("quiz")
     # An XML comment may not contain "--".
@@ -139,7 +149,12 @@ def moodle_xml(view: AudienceView) -> bytes:
         category = etree.SubElement(root, "question", type="category")
         _plain(etree.SubElement(category, "category"), "text", category_path(view, quiz))
         _text(category, "info", to_html(quiz.intro) if quiz.intro else None)
-        for question in quiz.questions:
+        missing: list[LeftOutQuestion] = []
+        for question in bank_questions(quiz, "moodle_xml", missing):
             question_xml(quiz, question, root)
+        for entry in missing:
+            root.append(etree.Comment(f" {entry} ".replace("--", "- -")))
+        if left_out is not None:
+            left_out += missing
         _help(view, quiz, root)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import assert_never
 
 from lxml import etree
 
 from coursekit import model as m
 from coursekit.order import presented
+from coursekit.questions import BankQuestion
 from coursekit.targets.quizbank import (
     HELP_TITLE,
+    LeftOutQuestion,
+    bank_questions,
     bank_quizzes,
     edition_line,
     help_markdown,
@@ -34,9 +38,6 @@ CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 QTI_RESOURCE_TYPE = "imsqti_xmlv1p2"
 META_RESOURCE_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
-CANVAS_TYPES = {"single": "multiple_choice_question", "multiple": "multiple_answers_question",
-                "true_false": "true_false_question", "order": "matching_question",
-                "match": "matching_question"}
 
 
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -151,10 +152,24 @@ def _matching_item(quiz: m.Quiz, question: m.OrderQuestion | m.MatchQuestion, id
         wrong.append(_varequal(respident, match_ids[row.right]))
         _feedback_condition(processing, f"{answer_id}_fb", wrong)
         feedbacks.append((f"{answer_id}_fb", to_inline_html(row.feedback)))
+    # Overall feedback under the idents Canvas reads as its "correct" / "incorrect" comments.
+    for fb_ident, text, right in (("correct_fb", question.feedback_correct, True),
+                                  ("general_incorrect_fb", question.feedback_incorrect, False)):
+        if not text:
+            continue
+        every = etree.Element(f"{{{QTI_NS}}}and")
+        for number, row in enumerate(rows, 1):
+            every.append(_varequal(f"response_{ident}-{number}", match_ids[row.right]))
+        if not right:
+            wrapped = etree.Element(f"{{{QTI_NS}}}not")
+            wrapped.append(every)
+            every = wrapped
+        _feedback_condition(processing, fb_ident, every)
+        feedbacks.append((fb_ident, to_html(text)))
     return feedbacks
 
 
-def question_item(view: AudienceView, quiz: m.Quiz, question: m.QuestionBase,
+def question_item(view: AudienceView, quiz: m.Quiz, question: BankQuestion,
                   section: etree._Element) -> None:
     """Append one question as a QTI 1.2 `<item>` in Canvas's shape."""
     ident = item_ident(view, quiz, question.id)
@@ -168,14 +183,22 @@ def question_item(view: AudienceView, quiz: m.Quiz, question: m.QuestionBase,
     if question.explanation:
         _feedback_condition(processing, "general_fb", None)
         feedbacks.append(("general_fb", to_html(question.explanation)))
-    if isinstance(question, (m.SingleQuestion, m.MultipleQuestion, m.TrueFalseQuestion)):
-        feedbacks += _choice_item(quiz, question, ident, presentation, processing)
-    elif isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
-        feedbacks += _matching_item(quiz, question, ident, presentation, processing)
-    else:  # a new question type must be taught to every target
-        raise TypeError(f"QTI cannot write question type {getattr(question, 'type', '?')!r}")
-    answer_ids = [f.removesuffix("_fb") for f, _html in feedbacks if f != "general_fb"]
-    _metadata(item, [("question_type", CANVAS_TYPES[question.type]), ("points_possible", "1.0"),
+    match question:
+        case m.SingleQuestion() | m.MultipleQuestion():
+            canvas_type = ("multiple_choice_question" if isinstance(question, m.SingleQuestion)
+                           else "multiple_answers_question")
+            feedbacks += _choice_item(quiz, question, ident, presentation, processing)
+        case m.TrueFalseQuestion():
+            canvas_type = "true_false_question"
+            feedbacks += _choice_item(quiz, question, ident, presentation, processing)
+        case m.OrderQuestion() | m.MatchQuestion():
+            canvas_type = "matching_question"
+            feedbacks += _matching_item(quiz, question, ident, presentation, processing)
+        case _:
+            assert_never(question)
+    overall = ("general_fb", "correct_fb", "general_incorrect_fb")
+    answer_ids = [f.removesuffix("_fb") for f, _html in feedbacks if f not in overall]
+    _metadata(item, [("question_type", canvas_type), ("points_possible", "1.0"),
                      ("original_answer_ids", ",".join(answer_ids))])
     item.append(presentation)
     item.append(processing)
@@ -195,13 +218,13 @@ def assessment_ident(view: AudienceView, quiz: m.Quiz) -> str:
     return f"quiz-{view.course.id}-{view.name}-{quiz.id}"
 
 
-def assessment_xml(view: AudienceView, quiz: m.Quiz) -> bytes:
-    """One quiz as a QTI 1.2 `<questestinterop><assessment>`."""
+def assessment_xml(view: AudienceView, quiz: m.Quiz, left_out: list[LeftOutQuestion] | None = None) -> bytes:
+    """One quiz as a QTI 1.2 `<questestinterop><assessment>`; questions QTI cannot carry go to `left_out`."""
     root = etree.Element(f"{{{QTI_NS}}}questestinterop", nsmap={None: QTI_NS, "xsi": XSI_NS})
     root.set(f"{{{XSI_NS}}}schemaLocation", f"{QTI_NS} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd")
     assessment = _el(root, "assessment", ident=assessment_ident(view, quiz), title=quiz.title)
     section = _el(assessment, "section", ident="root_section")
-    for question in quiz.questions:
+    for question in bank_questions(quiz, "qti", left_out):
         question_item(view, quiz, question, section)
     _help_item(view, quiz, section)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
@@ -218,7 +241,7 @@ def assessment_meta_xml(view: AudienceView, quiz: m.Quiz) -> bytes:
                        ("shuffle_answers", "true" if quiz.shuffle else "false"),
                        ("scoring_policy", "keep_highest"),
                        ("quiz_type", "assignment" if final else "practice_quiz"),
-                       ("points_possible", f"{float(len(quiz.questions))}"),
+                       ("points_possible", f"{float(len(bank_questions(quiz, 'qti')))}"),
                        ("show_correct_answers", "true"),
                        ("allowed_attempts", "-1")):
         etree.SubElement(root, f"{{{CANVAS_NS}}}{tag}").text = value
@@ -246,8 +269,8 @@ def manifest_xml(view: AudienceView, idents: list[str]) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def write_qti_zip(view: AudienceView, archive: Path) -> Path:
-    """Write the QTI package for one audience as a deterministic zip."""
+def write_qti_zip(view: AudienceView, archive: Path, left_out: list[LeftOutQuestion] | None = None) -> Path:
+    """Write the QTI package for one audience as a deterministic zip; questions it leaves out go to `left_out`."""
     with tempfile.TemporaryDirectory(prefix="coursekit-qti-") as tmp:
         folder = Path(tmp)
         idents = []
@@ -255,7 +278,7 @@ def write_qti_zip(view: AudienceView, archive: Path) -> Path:
             ident = assessment_ident(view, quiz)
             idents.append(ident)
             (folder / ident).mkdir()
-            (folder / ident / f"{ident}.xml").write_bytes(assessment_xml(view, quiz))
+            (folder / ident / f"{ident}.xml").write_bytes(assessment_xml(view, quiz, left_out))
             (folder / ident / "assessment_meta.xml").write_bytes(assessment_meta_xml(view, quiz))
         (folder / "imsmanifest.xml").write_bytes(manifest_xml(view, idents))
         return zip_folder(folder, archive)

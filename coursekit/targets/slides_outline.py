@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from coursekit import model as m
 from coursekit.errors import BuildError
 from coursekit.order import presented
+from coursekit.questions import SCALE_POINTS, fixed_order, scored
 from coursekit.text import Run, to_blocks, to_plain, url_label
 from coursekit.view import AudienceView, audience_view, filter_quiz
 
@@ -22,6 +23,14 @@ SHORT_SAFEGUARDING = ("Safeguarding: keep the discussion about the characters, n
 QUIZ_GROUPS = 16
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
+# Speaker notes for a question slide and its reveal: a scored question, and a scale (no right answer).
+DISCUSSION = (("Discussion: give everyone time to decide (hands up, cards or mini-whiteboards), then "
+               "ask a few people why before you reveal the answer."),
+              ("Discussion: ask what surprised people, and check "
+               "anyone who got it wrong knows why without singling them out."))
+SCALE_DISCUSSION = ("Discussion: ask everyone to pick a number privately; nobody has to share it.",
+                    ("Discussion: there is no right answer. Invite anyone who wants to say why they chose their "
+                     "number; point to where help is for anyone who chose a low number."))
 QUALITY: dict[str | None, tuple[str, str]] = {
     "best": ("A strong choice", "accent"),
     "ok": ("An OK choice, but there is a better one", "ink"),
@@ -368,17 +377,15 @@ class OutlineBuilder:
     def quiz_slides(self, index: int, activity: m.Activity, quiz: m.Quiz) -> None:
         """For each question: a question slide, then a reveal slide with the answer and why."""
         total = len(quiz.questions)
-        for number, question in enumerate(quiz.questions, start=1):
+        for number, question in enumerate(fixed_order(quiz), start=1):
             asked, reveal, answer = question_content(quiz, question)
             prompt = markdown_paras(question.prompt)
             for p in prompt:
                 p.colour = p.colour or "primary"
                 p.runs = [Run(r.text, True, r.italic) for r in p.runs]
             why = [to_plain(question.explanation)] if question.explanation else []
-            notes = [f"Answer: {answer}", *why,
-                     ("Discussion: give everyone time to decide (hands up, cards or mini-whiteboards), then "
-                      "ask a few people why before you reveal the answer."),
-                     self.activity_timing(activity)]
+            ask, debrief = DISCUSSION if scored(question) else SCALE_DISCUSSION
+            notes = [f"Answer: {answer}", *why, ask, self.activity_timing(activity)]
             base = f"activity-{index}-quiz-{quiz.id}-{question.id}"
             asking = f"{quiz.title}: question {number} of {total}"
             # The answer is a hidden slide behind a "Show answer" link: the clicker never reveals it.
@@ -390,10 +397,8 @@ class OutlineBuilder:
             onward = Link("Continue \u2192", "", "Go on to the next slide")
             self.add(SlideSpec(f"{base}-answer", "reveal", f"{quiz.title}: answer {number} of {total}",
                                [*reveal, *explanation],
-                               [f"Answer: {answer}", *why,
-                                ("Discussion: ask what surprised people, and check "
-                                 "anyone who got it wrong knows why without singling them out."),
-                                self.activity_timing(activity)], max_groups=QUIZ_GROUPS,
+                               [f"Answer: {answer}", *why, debrief, self.activity_timing(activity)],
+                               max_groups=QUIZ_GROUPS,
                                links=[Link("Back to the question", base, f"Back to {asking}"), onward],
                                hidden=True, source=(question, ())))
             self._after.append((onward, len(self.slides)))
@@ -493,54 +498,70 @@ def question_content(quiz: m.Quiz, question: m.Question) -> tuple[list[Group], l
         """Feedback under an option, one level deeper."""
         return para(text, level=2)
 
-    if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
-        hint = "Choose one answer." if isinstance(question, m.SingleQuestion) else "Choose all that apply."
-        shown = question.options  # in the course's one seeded order (coursekit/arrange.py)
-        options = [[item(i, [Run(option.text)])] for i, option in enumerate(shown)]
-        asked = [[para(hint, italic=True)], *options]
-        correct = [f"{LETTERS[i]} ({o.text})" for i, o in enumerate(shown) if o.correct]
-        reveal: list[Group] = [[para("Answer: " + ", ".join(correct), bold=True, colour="accent")]]
-        for i, option in enumerate(shown):
-            verdict = Run(" \u2713 correct" if option.correct else " \u2717 not correct", bold=True)
-            reveal.append([item(i, [Run(option.text), verdict]), feedback(option.feedback)])
-        return asked, reveal, ", ".join(correct)
-    if isinstance(question, m.TrueFalseQuestion):
-        answer = "True" if question.answer else "False"
-        chosen = question.feedback_true if question.answer else question.feedback_false
-        asked = [[para("True or false?", italic=True)], [item(0, [Run("True")])], [item(1, [Run("False")])]]
-        # Both answers with their feedback, like the options of other questions: what to say to those who
-        # answered wrongly is on the slide too.
-        reveal = [[para(f"Answer: {answer}", bold=True, colour="accent")]]
-        for i, (value, text) in enumerate(((True, question.feedback_true), (False, question.feedback_false))):
-            verdict = Run(" \u2713 correct" if value == question.answer else " \u2717 not correct", bold=True)
-            reveal.append([item(i, [Run("True" if value else "False"), verdict]), feedback(text)])
-        return asked, reveal, f"{answer}. {chosen}"
-    if isinstance(question, m.OrderQuestion):
-        texts = [entry.text for entry in question.items]
-        mixed = presented(quiz.id, question.id, texts)
-        asked = [[para("Put these in the right order.", italic=True)]] + \
-            [[item(i, [Run(text)])] for i, text in enumerate(mixed)]
-        reveal = [[para("The right order:", bold=True, colour="accent")]]
-        for i, entry in enumerate(question.items):
-            reveal.append([item(i, [Run(entry.text, bold=True)], letters=False), feedback(entry.feedback)])
-        answer = " \u2192 ".join(f"{LETTERS[mixed.index(t)]} ({t})" for t in texts)
-        return asked, reveal, answer
-    if isinstance(question, m.MatchQuestion):
-        rights = presented(quiz.id, question.id, [pair.right for pair in question.pairs] + list(question.distractors))
-        asked = [[para("Match each item with one answer.", italic=True)],
-                 [item(i, [Run(pair.left)], letters=False) for i, pair in enumerate(question.pairs)],
-                 [para("Answers:", bold=True)], [item(i, [Run(text)]) for i, text in enumerate(rights)]]
-        reveal = [[para("The matches:", bold=True, colour="accent")]]
-        for pair in question.pairs:
-            match = Para([Run(pair.left, bold=True), Run(" \u2192 "), Run(pair.right, bold=True)], level=1)
-            reveal.append([match, feedback(pair.feedback)])
-        if question.distractors:
-            reveal.append([para("Not used: " + ", ".join(question.distractors), italic=True)])
-        answer = "; ".join(f"{i} \u2192 {LETTERS[rights.index(p.right)]} ({p.left} \u2192 {p.right})"
-                           for i, p in enumerate(question.pairs, start=1))
-        return asked, reveal, answer
-    raise BuildError(f"question {question.id}: the slides target cannot render question type "
-                     f"{getattr(question, 'type', '?')!r}")
+    def overall(question: m.OrderQuestion | m.MatchQuestion) -> list[Group]:
+        """The overall "all right" / "not quite" feedback, each labelled."""
+        return [[Para([Run(label, bold=True), Run(" " + text)])] for label, text in
+                (("All right:", question.feedback_correct), ("Not quite:", question.feedback_incorrect)) if text]
+
+    match question:
+        case m.SingleQuestion() | m.MultipleQuestion():
+            hint = "Choose one answer." if isinstance(question, m.SingleQuestion) else "Choose all that apply."
+            # In the course's one seeded order (coursekit/arrange.py).
+            options = [[item(i, [Run(option.text)])] for i, option in enumerate(question.options)]
+            asked = [[para(hint, italic=True)], *options]
+            correct = [f"{LETTERS[i]} ({o.text})" for i, o in enumerate(question.options) if o.correct]
+            reveal: list[Group] = [[para("Answer: " + ", ".join(correct), bold=True, colour="accent")]]
+            for i, option in enumerate(question.options):
+                verdict = Run(" \u2713 correct" if option.correct else " \u2717 not correct", bold=True)
+                reveal.append([item(i, [Run(option.text), verdict]), feedback(option.feedback)])
+            return asked, reveal, ", ".join(correct)
+        case m.TrueFalseQuestion():
+            answer = "True" if question.answer else "False"
+            chosen = question.feedback_true if question.answer else question.feedback_false
+            asked = [[para("True or false?", italic=True)], [item(0, [Run("True")])], [item(1, [Run("False")])]]
+            # Both answers with their feedback, like the options of other questions: what to say to those who
+            # answered wrongly is on the slide too.
+            reveal = [[para(f"Answer: {answer}", bold=True, colour="accent")]]
+            for i, (value, text) in enumerate(((True, question.feedback_true), (False, question.feedback_false))):
+                verdict = Run(" \u2713 correct" if value == question.answer else " \u2717 not correct", bold=True)
+                reveal.append([item(i, [Run("True" if value else "False"), verdict]), feedback(text)])
+            return asked, reveal, f"{answer}. {chosen}"
+        case m.OrderQuestion():
+            texts = [entry.text for entry in question.items]
+            mixed = presented(quiz.id, question.id, texts)
+            asked = [[para("Put these in the right order.", italic=True)]] + \
+                [[item(i, [Run(text)])] for i, text in enumerate(mixed)]
+            reveal = [[para("The right order:", bold=True, colour="accent")]]
+            for i, entry in enumerate(question.items):
+                reveal.append([item(i, [Run(entry.text, bold=True)], letters=False), feedback(entry.feedback)])
+            answer = " \u2192 ".join(f"{LETTERS[mixed.index(t)]} ({t})" for t in texts)
+            return asked, reveal + overall(question), answer
+        case m.MatchQuestion():
+            rights = presented(quiz.id, question.id,
+                               [pair.right for pair in question.pairs] + list(question.distractors))
+            asked = [[para("Match each item with one answer.", italic=True)],
+                     [item(i, [Run(pair.left)], letters=False) for i, pair in enumerate(question.pairs)],
+                     [para("Answers:", bold=True)], [item(i, [Run(text)]) for i, text in enumerate(rights)]]
+            reveal = [[para("The matches:", bold=True, colour="accent")]]
+            for pair in question.pairs:
+                match = Para([Run(pair.left, bold=True), Run(" \u2192 "), Run(pair.right, bold=True)], level=1)
+                reveal.append([match, feedback(pair.feedback)])
+            if question.distractors:
+                reveal.append([para("Not used: " + ", ".join(question.distractors), italic=True)])
+            reveal += overall(question)
+            answer = "; ".join(f"{i} \u2192 {LETTERS[rights.index(p.right)]} ({p.left} \u2192 {p.right})"
+                               for i, p in enumerate(question.pairs, start=1))
+            return asked, reveal, answer
+        case m.ScaleQuestion():
+            points = [f"{n} ({question.label_low})" if n == 1 else f"{n} ({question.label_high})" if n == 5
+                      else str(n) for n in SCALE_POINTS]
+            asked = [[para("From 1 to 5: choose one number (there is no right answer).", italic=True)],
+                     [para("   ".join(points), bold=True)]]
+            reveal = [[para("There is no right answer.", bold=True, colour="accent")],
+                      [para("Everyone's view counts. People can keep their number to themselves; nobody has to share it.")]]
+            return asked, reveal, "No right answer: a 1-5 agreement question, not scored."
+        case _:
+            assert_never(question)
 
 
 def build_outline(course: m.Course, plan: m.Plan) -> list[SlideSpec]:

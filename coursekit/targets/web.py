@@ -24,6 +24,7 @@ from coursekit import model as m
 from coursekit.errors import BuildError
 from coursekit.ids import interaction_id
 from coursekit.order import scrambled
+from coursekit.questions import correct_response, facts, longest_answer_code
 from coursekit.targets import BuildContext, Target
 from coursekit.text import to_html, to_inline_html, to_plain, url_label
 from coursekit.theme import css_variables, icon_svg
@@ -38,11 +39,12 @@ CONTENT_SECURITY_POLICY = ("default-src 'none'; script-src 'self'; style-src 'se
 
 # --- the state encoding (mirrored by player.js: keep the two in step) -------------------------
 # "2|<seed>|<visited>|<answers>|<scenarios>|<next>|<keys>"
-#   seed:      SEED_LENGTH base-36 digits (the learner's shuffle seed)
+#   seed:      SEED_LENGTH base-36 digits (the learner's shuffle seed: options and question order)
 #   visited:   one base-32 digit per 5 pages (bit j of digit i = page 5i+j visited)
 #   answers:   one code per question of every quiz (view.quizzes() order), joined by "."; "" = not answered
 #              single: letter; multiple: letters; true_false: t/f; order: letters in the learner's order;
-#              match: one base-36 digit per left item (1-based number of the chosen right)
+#              match: one base-36 digit per left item (1-based number of the chosen right); scale: the point
+#              (1-5); in the authored order even when `shuffle_questions` shows them in the learner's order
 #   scenarios: one entry per scenario joined by "."; "" = not started; else the node index (base 36, fixed
 #              width) where the recorded path starts, then one digit per choice taken; at most `cap` choices
 #              are kept (older ones are dropped and the start node moves on)
@@ -66,7 +68,7 @@ def state_key(*parts: object) -> str:
 
 def question_key(quiz: m.Quiz, question: m.Question) -> str:
     """The state key of a question: its ids, type and answer size (a changed question is answered afresh)."""
-    return state_key("q", quiz.id, question.id, question.type, longest_answer(question))
+    return state_key("q", quiz.id, question.id, question.type, longest_answer_code(question))
 
 
 def scenario_key(scenario: m.Scenario) -> str:
@@ -120,25 +122,12 @@ def longest_recorded_path(scenario: m.Scenario) -> int:
     return longest(scenario.start)
 
 
-def longest_answer(question: m.Question) -> int:
-    """Characters of the longest answer code of a question in the state."""
-    if isinstance(question, (m.SingleQuestion, m.TrueFalseQuestion)):
-        return 1
-    if isinstance(question, m.MultipleQuestion):
-        return len(question.options)
-    if isinstance(question, m.OrderQuestion):
-        return len(question.items)
-    if isinstance(question, m.MatchQuestion):
-        return len(question.pairs)
-    raise BuildError(f"question type {question.type!r} has no state encoding in the web player")
-
-
 def worst_case_state_length(view: AudienceView) -> int:
     """The longest state string the player can save for this audience (mirrors player.js encodeState)."""
     pages = len(view.pages())
     questions = [question for quiz in _unique_quizzes(view) for question in quiz.questions]
     scenarios = _unique_scenarios(view)
-    answers = sum(longest_answer(q) for q in questions) + max(0, len(questions) - 1)
+    answers = sum(longest_answer_code(q) for q in questions) + max(0, len(questions) - 1)
     paths = (sum(node_index_width(s) + longest_recorded_path(s) for s in scenarios)
              + max(0, len(scenarios) - 1))
     keys = KEY_LENGTH * (pages + len(questions) + len(scenarios)) + 2
@@ -201,26 +190,6 @@ def _objectives_of_pages(view: AudienceView, screens: list[str], page_ids: dict[
     return result
 
 
-def _question_correct(question: m.Question) -> list[str]:
-    if isinstance(question, (m.SingleQuestion, m.MultipleQuestion)):
-        return [letter for letter, option in zip(_letters(len(question.options)), question.options) if option.correct]
-    if isinstance(question, m.TrueFalseQuestion):
-        return ["true" if question.answer else "false"]
-    if isinstance(question, m.OrderQuestion):
-        return _letters(len(question.items))
-    if isinstance(question, m.MatchQuestion):
-        return [f"{letter}.{number}" for number, letter in enumerate(_letters(len(question.pairs)), start=1)]
-    raise BuildError(f"question type {question.type!r} is not supported by the web player")
-
-
-_INTERACTION_TYPES = {"single": "choice", "multiple": "choice", "true_false": "true-false", "order": "sequencing",
-                      "match": "matching"}
-
-
-def _interaction_type(question: m.Question) -> str:
-    return _INTERACTION_TYPES[question.type]
-
-
 @dataclass
 class ModuleContext:
     """What the templates need to render one audience's module."""
@@ -231,19 +200,10 @@ class ModuleContext:
     assets: list[tuple[Path, str]]  # (source file, path in the package)
 
 
-def _check_view(view: AudienceView) -> None:
-    for quiz in _unique_quizzes(view):
-        for question in quiz.questions:
-            if question.type not in m.QUESTION_TYPES or question.type not in _INTERACTION_TYPES:
-                raise BuildError(f"quiz {quiz.id}, question {question.id}: the web player cannot show "
-                                 f"questions of type {question.type!r}")
-
-
 def build_context(view: AudienceView, tracking: str) -> ModuleContext:
     """Lay out the screens and the player's data for one audience."""
     if tracking not in TRACKING_MODES:
         raise ValueError(f"tracking must be one of {TRACKING_MODES}, not {tracking!r}")
-    _check_view(view)
     course = view.course
     screens: list[Screen] = [Screen("start", "start", course.title)]
     page_ids: dict[int, str] = {}
@@ -288,15 +248,16 @@ def build_context(view: AudienceView, tracking: str) -> ModuleContext:
                 "id": question.id,
                 "el": f"{quiz_screens[quiz.id]}-{question.id}",
                 "type": question.type,
-                "kind": _interaction_type(question),
+                "kind": facts(question).interaction,
+                "scored": facts(question).scored,
                 "iid": interaction_id("q", quiz.id, question.id),
-                "correct": _question_correct(question),
+                "correct": correct_response(question),
                 "revisit": revisit,
                 "objectives": _objectives_of_pages(view, revisit, page_ids),
                 "k": question_key(quiz, question),
             })
         quizzes_data.append({"id": quiz.id, "screen": quiz_screens[quiz.id], "final": quiz.id == view.assessment.id,
-                             "shuffle": quiz.shuffle, "passMark": quiz.pass_mark, "questions": questions})
+                             "shuffle": quiz.shuffle, "shuffleQuestions": quiz.shuffle_questions, "passMark": quiz.pass_mark, "questions": questions})
     scenarios_data = []
     for scenario in _unique_scenarios(view):
         screen_id = scenario_screens[scenario.id]
@@ -384,7 +345,8 @@ def _environment() -> Environment:
                        link_label=url_label, tel=_tel,
                        letters=_letters)
     env.globals.update(icon=_icon, one_paragraph=_is_one_paragraph, permutation=_permutation,
-                       interaction_id=interaction_id, ungraded_label=m.UNGRADED_LABEL, retry_invite=m.RETRY_INVITE)
+                       interaction_id=interaction_id, ungraded_label=m.UNGRADED_LABEL, retry_invite=m.RETRY_INVITE,
+                       question_partial=lambda q: facts(q).partial)
     return env
 
 

@@ -25,12 +25,14 @@ RESPONSES = {
         "sequencing": re.compile(rf"^{SINGLE}(,{SINGLE})*$"),
         "true-false": re.compile(r"^[tf01]$"),
         "matching": re.compile(rf"^{SINGLE}\.{SINGLE}(,{SINGLE}\.{SINGLE})*$"),
+        "likert": re.compile(rf"^{SINGLE}$"),
     },
     "2004": {
         "choice": re.compile(r"^[a-z0-9]+(\[,\][a-z0-9]+)*$"),
         "sequencing": re.compile(r"^[a-z0-9]+(\[,\][a-z0-9]+)*$"),
         "true-false": re.compile(r"^(true|false)$"),
         "matching": re.compile(r"^[a-z0-9]+\[\.\][a-z0-9]+(\[,\][a-z0-9]+\[\.\][a-z0-9]+)*$"),
+        "likert": re.compile(r"^[a-z0-9]+$"),
     },
 }
 RESULTS = {"12": {"correct", "wrong", "unanticipated", "neutral"},
@@ -211,7 +213,11 @@ def _interaction_problems(record: dict[str, str], version: str) -> list[str]:
     if kind not in RESPONSES[version]:
         problems.append(f"type {kind!r} is not one the player uses")
         return problems
-    if record.get("result") not in RESULTS[version]:
+    if kind == "likert":
+        # A rating has no right answer: no correct pattern, no result judgement.
+        problems += [f"a likert interaction with {field}" for field in ("result", "correct_responses.0.pattern")
+                     if field in record]
+    elif record.get("result") not in RESULTS[version]:
         problems.append(f"result {record.get('result')!r} is not in the {version} vocabulary")
     response_field = "student_response" if v12 else "learner_response"
     for field in (response_field, "correct_responses.0.pattern"):
