@@ -101,11 +101,20 @@ def category_of(view: AudienceView, quiz: m.Quiz) -> str:
     return f"$course$/top/{name(f'{view.course.title} ({view.audience.label})')}/{name(quiz.title)}"
 
 
-def answer_key(question: m.QuestionBase) -> str:
+def answer_key(question: m.QuestionBase, *, overall: bool = False) -> str:
+    """The general feedback: explanation, (GIFT: the labelled overall feedback,) the per-pair answer key."""
     parts = [question.explanation] if question.explanation else []
     if isinstance(question, (m.OrderQuestion, m.MatchQuestion)):
+        if overall:
+            parts += ["\n\n".join(f"**{label}** {text}" for label, text in (
+                ("All right:", question.feedback_correct), ("Not quite:", question.feedback_incorrect)) if text)]
         parts.append("\n".join(f"- {left} → {right}: {fb}" for left, right, fb in rows_of(question)))
-    return "\n\n".join(parts)
+    return "\n\n".join(part for part in parts if part)
+
+
+def carried(quiz: m.Quiz) -> list[m.Question]:
+    """The questions GIFT, Moodle XML and QTI carry: all but `scale` (no right answer), which they leave out."""
+    return [q for q in quiz.questions if not isinstance(q, m.ScaleQuestion)]
 
 
 def texts_of(question: m.QuestionBase) -> list[str]:
@@ -130,7 +139,7 @@ def utf16_length(text: str) -> int:
 def kahoot_expected_skip(question: m.QuestionBase) -> list[str]:
     """Why Kahoot cannot take a question (empty: it fits), from Kahoot's documented limits."""
     reasons = []
-    if question.type in ("order", "match"):
+    if question.type in ("order", "match", "scale"):
         reasons.append(question.type)
     answers = [plain_line(o.text) for o in getattr(question, "options", [])]
     if len(answers) > 4:
@@ -208,13 +217,13 @@ def test_gift_round_trips_through_gift_pegjs(built: Built) -> None:
     for audience in built.course.audiences:
         view = built.view(audience)
         parsed = built.gift(audience)
-        expected_len = sum(1 + len(q.questions) + 1 for q in quizzes_of(view))  # category, questions, help
+        expected_len = sum(1 + len(carried(q)) + 1 for q in quizzes_of(view))  # category, questions, help
         assert len(parsed) == expected_len
         position = 0
         for quiz in quizzes_of(view):
             assert parsed[position] == {"type": "Category", "title": category_of(view, quiz)}
             position += 1
-            for question in quiz.questions:
+            for question in carried(quiz):
                 got = parsed[position]
                 position += 1
                 where = f"{audience}/{quiz.id}/{question.id}"
@@ -223,7 +232,7 @@ def test_gift_round_trips_through_gift_pegjs(built: Built) -> None:
                 assert got["tags"] == question.assesses, where
                 assert got["stem"] == {"format": "markdown", "text": gift_prompt(question.prompt)}, where
                 assert not got["hasEmbeddedAnswers"], where
-                general = answer_key(question)
+                general = answer_key(question, overall=True)
                 expected_general = gift_markdown(general) if general else ""
                 assert (got["globalFeedback"] or {}).get("text", "") == expected_general, where
                 check_gift_answers(quiz, question, got, where)
@@ -352,7 +361,7 @@ def test_moodle_xml_structure_and_texts(built: Built) -> None:
             position += 1
             assert category.get("type") == "category"
             assert category.findtext("category/text") == category_of(view, quiz)
-            for question in quiz.questions:
+            for question in carried(quiz):
                 element = questions[position]
                 position += 1
                 where = f"{audience}/{quiz.id}/{question.id}"
@@ -497,8 +506,8 @@ def test_qti_assessments_structure(built: Built) -> None:
             assert meta.findtext(f"{ns}title") == quiz.title
             assert built.course.facts_checked.isoformat() in meta.findtext(f"{ns}description")
             items = assessment.findall(f"{QTI}section/{QTI}item")
-            assert len(items) == len(quiz.questions) + 1
-            for question, item in zip(quiz.questions, items):
+            assert len(items) == len(carried(quiz)) + 1
+            for question, item in zip(carried(quiz), items):
                 check_qti_item(quiz, question, item, f"{audience}/{quiz.id}/{question.id}")
             help_fields = metadata(items[-1])
             assert help_fields["question_type"] == "text_only_question"
@@ -684,7 +693,7 @@ def test_two_builds_are_byte_identical(awkward: Built, tmp_path: Path) -> None:
     """Same input, same bytes: built again after the zip clock's 2-second resolution has ticked over."""
     time.sleep(2.1)
     written = build_into(awkward.course, tmp_path)
-    assert len(written) == 5 * len(awkward.course.audiences)
+    assert len(written) == 6 * len(awkward.course.audiences)
     for path in written:
         first = awkward.out / path.relative_to(tmp_path)
         assert path.read_bytes() == first.read_bytes(), path.name

@@ -444,6 +444,9 @@ def test_every_question_type_renders(question_type: str, built: dict[str, Built]
             assert positions == sorted(positions) and all(item.text in shown for item in question.items)
         elif isinstance(question, m.MatchQuestion):
             assert all(f"{p.left} \u2192 {p.right}" in answer and p.right in shown for p in question.pairs)
+        elif isinstance(question, m.ScaleQuestion):
+            assert f"1 ({question.label_low})" in shown and f"5 ({question.label_high})" in shown
+            assert "There is no right answer." in answer
         else:  # pragma: no cover - a new type must get a branch here
             pytest.fail(f"no check for question type {question_type}")
 

@@ -37,7 +37,7 @@ def test_fixture_course_is_valid_and_fully_covered(phishing_root: Path) -> None:
     course = result.course
     assert course is not None
     assert {type(q).__name__ for quiz in course.quizzes.values() for q in quiz.questions} == {
-        "SingleQuestion", "MultipleQuestion", "TrueFalseQuestion", "OrderQuestion", "MatchQuestion"}
+        "SingleQuestion", "MultipleQuestion", "TrueFalseQuestion", "OrderQuestion", "MatchQuestion", "ScaleQuestion"}
     endings = [n for n in course.scenarios["odd-email"].nodes.values() if isinstance(n, m.EndingNode)]
     assert len(endings) >= 2
     for row in result.coverage:
@@ -126,7 +126,7 @@ def test_cli_usage_errors_exit_2_without_traceback(phishing_root: Path, tmp_path
 def test_cli_validate_and_coverage_succeed_on_fixture(phishing_root: Path) -> None:
     proc = run_cli("validate", "--course", str(phishing_root), "--strict")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("ok: Spotting phishing 0.1.0: 2 modules, 5 pages, 1 scenarios, 2 quizzes, 7 questions")
+    assert proc.stdout.startswith("ok: Spotting phishing 0.1.0: 2 modules, 5 pages, 1 scenarios, 2 quizzes, 8 questions")
     proc = run_cli("coverage", "--course", str(phishing_root), "--strict", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
