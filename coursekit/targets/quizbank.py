@@ -135,8 +135,9 @@ def group_left_out(left_out: list[LeftOutQuestion]) -> list[tuple[LeftOutQuestio
     for entries in groups.values():
         first = entries[0]
         formats = ", ".join(EXPORT_NAMES[entry.export] for entry in entries)
-        lines.append((first, f'quiz "{first.quiz.title}" ({first.quiz.id}), question {first.question.id}: '
-                             f"left out of {formats} because {first.reason}"))
+        line = (f'quiz "{first.quiz.title}" ({first.quiz.id}), question {first.question.id}: '
+                f"left out of {formats} because {first.reason}")
+        lines.append((first, line))
     return lines
 
 
