@@ -95,6 +95,9 @@ RULES: tuple[Rule, ...] = (
     Rule("quizbank/{audience}/{course}.kahoot-skipped.txt", "Questions Kahoot cannot carry",
          "The questions left out of the Kahoot file, each with its reason.", "Teachers running a quiz game",
          "Quiz banks"),
+    Rule("quizbank/{audience}/{course}.left-out.txt", "Questions Moodle and Canvas cannot carry",
+         "The questions left out of the Moodle and Canvas files (e.g. 1-5 scale questions, which have no "
+         "right answer), each with its reason.", "Teachers reusing the questions", "Quiz banks"),
     Rule("coverage/coverage.md", "Coverage report", "Where each advice point is taught and assessed, per "
          "audience.", "Course authors and reviewers", "For authors and reviewers"),
     Rule("coverage/coverage.json", "Coverage data (JSON)", "The coverage report as data.",
