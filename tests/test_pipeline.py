@@ -83,7 +83,7 @@ def test_content_failure_in_one_target_leaves_previous_outputs_untouched(phishin
     failed = by_name["content-failing"]
     assert not failed.internal
     # quizzes/final.yaml: `questions:` is line 6, its first item `- id: sender` line 7.
-    assert failed.error == "quizzes/final.yaml:7: this question cannot be laid out (simulated)"
+    assert failed.error == "quizzes/final.yaml:8: this question cannot be laid out (simulated)"
     assert tree_digest(out) == before
     assert sorted(p.name for p in out.iterdir() if p.name != ".cache") == [".build-1", ".current", ".lock",
                                                                            "coverage"]  # .cache: incremental builds
@@ -102,7 +102,7 @@ def test_target_warnings_are_printed_and_strict_makes_them_errors(phishing_root:
     out = tmp_path / "outputs"
     proc = _cli_with_test_targets(phishing_root, out, "coverage", "warning")
     assert proc.returncode == 0, proc.stderr
-    line = "quizzes/final.yaml:7: warning: simulated warning about this question"
+    line = "quizzes/final.yaml:8: warning: simulated warning about this question"
     assert line in proc.stderr.splitlines()
     assert (out / "warning" / "note.txt").is_file()
     (out / "coverage" / "coverage.md").write_text("the previous build", "utf-8")
@@ -117,7 +117,7 @@ def test_target_warnings_are_printed_and_strict_makes_them_errors(phishing_root:
 def test_content_failure_exits_2_naming_the_line(phishing_root: Path, tmp_path: Path) -> None:
     proc = _cli_with_test_targets(phishing_root, tmp_path, "coverage", "content-failing")
     assert proc.returncode == 2
-    assert "content-failing: quizzes/final.yaml:7: this question cannot be laid out (simulated)" in proc.stderr
+    assert "content-failing: quizzes/final.yaml:8: this question cannot be laid out (simulated)" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "coverage").exists()
 
 
