@@ -22,7 +22,7 @@ from pptx import Presentation
 
 from conftest import FIXTURES, REPO, course_named, require_tool
 from coursekit import model as m
-from lms.harness import LmsSite, calls, launch_chromium, lms_init, sco_frame
+from lms.harness import LmsSite, calls, lms_init, sco_frame
 from lms.scorm_rules import check_calls, interaction_records
 from coursekit.questions import EXPORTS, OUTPUTS, TYPES, LeftOut
 
@@ -283,10 +283,10 @@ FIXED_ORDER = ["tell", "who", "click", "fault", "signs", "sender", "steps"]
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Debian Chromium."""
+def browser(shared_browser: Any) -> Iterator[Any]:
+    """Headless Debian Chromium (the session's shared one)."""
     require_tool("chromium", "the module runs in a real browser")
-    yield from launch_chromium()
+    yield shared_browser
 
 
 def open_module(browser: Any, index: Path) -> tuple[Any, Any]:
