@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass
@@ -30,10 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import REPO, course_named, require_tool
 
 from coursekit.pipeline import build_course
-
-from conftest import FIXTURES, REPO, course_named, require_tool
 
 AUDIENCE = "students"
 ZWNJ = "\u200c"

@@ -11,19 +11,20 @@ import subprocess
 import sys
 import typing
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import openpyxl
 import pytest
+from conftest import FIXTURES, REPO, course_named, require_tool
+from lms.harness import LmsSite, calls, lms_init, sco_frame
+from lms.scorm_rules import check_calls, interaction_records
 from lxml import etree
 from lxml import html as lxml_html
 from pptx import Presentation
 
-from conftest import FIXTURES, REPO, course_named, require_tool
 from coursekit import model as m
-from lms.harness import LmsSite, calls, lms_init, sco_frame
-from lms.scorm_rules import check_calls, interaction_records
 from coursekit.questions import EXPORTS, OUTPUTS, TYPES, LeftOut
 
 ENGINE = Path(m.__file__).resolve().parent

@@ -652,7 +652,7 @@
     revisit.sort(function (a, b) { return pageIndex[a] - pageIndex[b]; });
     var wrong = make("ol", "wrong-list");
     quiz.questions.forEach(function (question, number) {
-      if (isCorrect(question, S.answers[question.index])) { return; }
+      if (isCorrect(question, S.answers[question.index]) !== false) { return; }
       var item = wrong.appendChild(make("li", "", "Question " + (number + 1) + ": " + clip(questionDescription(question), 90) + " "));
       question.revisit.forEach(function (page) {
         var link = item.appendChild(make("a", "", "Read: " + text(byId(page).querySelector("h1"))));
