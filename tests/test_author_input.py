@@ -125,10 +125,10 @@ def test_latin1_byte_in_yaml_is_reported_at_its_line(course: Path) -> None:
 
 
 @pytest.mark.parametrize("value, message", [
-    ("[single]", "'type' should be one of single, multiple, true_false, order, match, not a list"),
-    ("", "'type' should be one of single, multiple, true_false, order, match, not nothing"),
+    ("[single]", "'type' should be one of single, multiple, true_false, order, match, scale, not a list"),
+    ("", "'type' should be one of single, multiple, true_false, order, match, scale, not nothing"),
     ("Single", "unknown question type 'Single' (did you mean 'single'?): use one of single, multiple, true_false, "
-               "order, match"),
+               "order, match, scale"),
 ])
 def test_mistyped_question_type_is_reported_on_the_type_line(course: Path, value: str, message: str) -> None:
     replace(course / "quizzes" / "check-spot.yaml", "    type: single\n", f"    type: {value}\n")

@@ -120,7 +120,7 @@ def test_outputs_of_an_older_coursekit_are_adopted(tmp_path: Path) -> None:
     (out / ".print.tmp").mkdir()  # an older version's staging leftovers
     assert build(FIXTURE, out, "coverage").returncode == 0
     assert (out / "web" / "old.html").read_text() == "an older build"
-    assert (out / "web").is_symlink() and hidden(out) == [".build-2", ".current", ".lock"]
+    assert (out / "web").is_symlink() and hidden(out) == [".build-2", ".cache", ".current", ".lock"]
 
 
 @pytest.mark.parametrize("kind", ["file", "symlink"])
@@ -152,7 +152,7 @@ def test_a_content_error_in_one_target_leaves_every_previous_output_untouched(tw
     before, before_hidden = visible(out), hidden(out)
     proc = build(b, out, "coverage", "content-failing", "quizbank")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert "content-failing: quizzes/final.yaml:7: this question cannot be laid out (simulated)" in proc.stderr
+    assert "content-failing: quizzes/final.yaml:8: this question cannot be laid out (simulated)" in proc.stderr
     assert visible(out) == before and hidden(out) == before_hidden
 
 
@@ -183,7 +183,7 @@ def test_kill_9_of_a_build_leaves_no_workers_and_the_next_build_cleans_up(tmp_pa
     assert build(FIXTURE, out, "coverage").returncode == 0
     before = visible(out)
     proc = subprocess.Popen([sys.executable, "-c", CLI, str(TESTS), "build", "--course", str(FIXTURE), "--out",
-                             str(out), "--jobs", "2", "coverage", "slow"],
+                             str(out), "--jobs", "2", "--no-cache", "coverage", "slow"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 60
     while not list(out.glob(".build-*/slow/partial.txt")):
@@ -202,7 +202,7 @@ def test_kill_9_of_a_build_leaves_no_workers_and_the_next_build_cleans_up(tmp_pa
     assert survivors == [], "workers outlived the killed build"
     assert visible(out) == before
     assert build(FIXTURE, out, "coverage").returncode == 0
-    assert visible(out) == before and hidden(out) == [".build-2", ".current", ".lock"]
+    assert visible(out) == before and hidden(out) == [".build-2", ".cache", ".current", ".lock"]
 
 
 # --- item 3: two builds into one outputs/ -----------------------------------------------------------------
@@ -231,7 +231,7 @@ def test_a_second_build_waits_for_the_first_with_a_message(tmp_path: Path) -> No
         assert second.poll() is None and not (out / "quizbank").exists(), "the second build did not wait"
         fcntl.flock(lock, fcntl.LOCK_UN)
     assert second.wait(timeout=120) == 0
-    assert (out / "quizbank").is_dir() and hidden(out) == [".build-2", ".current", ".lock"]
+    assert (out / "quizbank").is_dir() and hidden(out) == [".build-2", ".cache", ".current", ".lock"]
 
 
 # --- item 4: the machine's problems are not bugs -------------------------------------------------------------
@@ -263,7 +263,7 @@ def test_a_full_disk_is_one_line_and_exit_2(tmp_path: Path) -> None:
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
         problems = [line for line in stderr_lines(proc) if "No space left on device" in line]
         assert problems and problems[0].endswith(": free some disk space, or build into another folder with --out")
-        assert visible(out) == before and hidden(out) == [".build-1", ".current", ".lock"]
+        assert visible(out) == before and hidden(out) == [".build-1", ".cache", ".current", ".lock"]
 
 
 def test_a_read_only_outputs_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -286,7 +286,7 @@ def test_files_where_staging_folders_go_are_cleared_and_a_file_for_outputs_is_on
         (out / name).write_text("in the way")
     proc = build(FIXTURE, out, "coverage", "web")
     assert proc.returncode == 0, proc.stderr
-    assert hidden(out) == [".build-2", ".current", ".lock"] and (out / "web").is_dir()
+    assert hidden(out) == [".build-2", ".cache", ".current", ".lock"] and (out / "web").is_dir()
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("not a folder")
     proc = build(FIXTURE, not_a_folder, "coverage")
@@ -327,7 +327,7 @@ def test_a_print_build_leaves_nothing_in_the_temp_folder(tmp_path: Path) -> None
     proc = build(FIXTURE, tmp_path / "out", "print", "slides", env={"TMPDIR": str(temp)})
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in temp.iterdir()) == []
-    assert hidden(tmp_path / "out") == [".build-1", ".current", ".lock"]
+    assert hidden(tmp_path / "out") == [".build-1", ".cache", ".current", ".lock"]
 
 
 def test_a_relative_outputs_folder_works_with_libreoffice(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_terminal_shows_each_target_live(tmp_path: Path) -> None:
     assert re.search(r"quizbank\s+waiting", screen), screen  # one worker: quizbank waits for coverage
     assert re.search(r"coverage\s+\S? ?building", screen), screen
     assert re.search(r"coverage\s+✓ 2 files, \d+\.\d s", screen), screen
-    assert re.search(r"quizbank\s+✓ 10 files, \d+\.\d s", screen), screen
+    assert re.search(r"quizbank\s+✓ 12 files, \d+\.\d s", screen), screen
 
 
 def test_not_a_terminal_prints_no_progress(tmp_path: Path) -> None:
