@@ -234,6 +234,7 @@ class Document:
         self.meta: dict[str, Any] = {}
         self._written = 0
         self._warnings = 0
+        self._notes = 0
 
     @property
     def kind(self) -> str:
@@ -241,6 +242,7 @@ class Document:
 
     def __enter__(self) -> Self:
         self._written, self._warnings = len(self.ctx.written), len(self.ctx.warnings)
+        self._notes = len(self.ctx.notes)
         if self.key:
             restored = Store(self.ctx.cache).restore(self.kind, self.key, self.ctx.out)
             if restored is not None:
@@ -248,6 +250,7 @@ class Document:
                 self.ctx.written += [path for path in files if path not in self.ctx.written]
                 self.ctx.reused += [path for path in files if path not in self.ctx.reused]
                 self.ctx.warnings += [w for w in self.meta.get("warnings", []) if w not in self.ctx.warnings]
+                self.ctx.notes += [n for n in self.meta.get("notes", []) if n not in self.ctx.notes]
                 self.hit = True
         return self
 
@@ -256,5 +259,5 @@ class Document:
             return
         files = [path for path in self.ctx.written[self._written:] if path.is_file()
                  and (not self.only or fnmatch.fnmatchcase(path.relative_to(self.ctx.out).as_posix(), self.only))]
-        meta = {**self.meta, "warnings": self.ctx.warnings[self._warnings:]}
+        meta = {**self.meta, "warnings": self.ctx.warnings[self._warnings:], "notes": self.ctx.notes[self._notes:]}
         Store(self.ctx.cache).store(self.kind, self.key, self.ctx.out, files, meta)

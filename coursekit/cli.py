@@ -152,8 +152,8 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
                                cache=not no_cache, on_done=progress.done,
                                on_wait=lambda message: progress.console.print(message))
     for target_result in results:
-        for warning in target_result.warnings:
-            click.echo(warning, err=True)
+        for message in (*target_result.notes, *target_result.warnings):
+            click.echo(message, err=True)
     failed = [r for r in results if r.error]
     for failure in failed:
         click.echo(f"{failure.name}: {'internal error (a coursekit bug, please report it):' if failure.internal else ''}"

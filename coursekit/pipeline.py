@@ -30,6 +30,7 @@ class TargetResult:
     error: str = ""
     internal: bool = False
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # printed, never an error (what a format cannot carry by design)
     reused: tuple[str, ...] = ()  # files copied from the incremental-build cache instead of rendered
     cached: bool = False  # the whole target came from the cache (its inputs had not changed)
 
@@ -110,7 +111,8 @@ def _run_target(name: str, course: Course, staging: str, audiences: list[str], s
     except Exception:  # an internal bug: keep the traceback for the report
         return TargetResult(name, error=traceback.format_exc(), internal=True, warnings=tuple(ctx.warnings))
     reused = tuple(sorted(p.relative_to(ctx.out).as_posix() for p in ctx.reused))
-    return _strict(TargetResult(name, ctx.relative_files(), warnings=tuple(ctx.warnings), reused=reused), strict)
+    return _strict(TargetResult(name, ctx.relative_files(), warnings=tuple(ctx.warnings), notes=tuple(ctx.notes),
+                                reused=reused), strict)
 
 
 def _from_cache(store: Store, name: str, key: str, staging: Path, strict: bool) -> TargetResult | None:
@@ -119,7 +121,8 @@ def _from_cache(store: Store, name: str, key: str, staging: Path, strict: bool) 
     if restored is None:
         return None
     files = tuple(sorted(p.relative_to(staging).as_posix() for p in restored[0]))
-    return _strict(TargetResult(name, files, warnings=tuple(restored[1].get("warnings", [])), reused=files,
+    return _strict(TargetResult(name, files, warnings=tuple(restored[1].get("warnings", [])),
+                                notes=tuple(restored[1].get("notes", [])), reused=files,
                                 cached=True), strict)
 
 
@@ -183,7 +186,7 @@ def _build_locked(course: Course, out: Path, target_names: Sequence[str], audien
                 if not result.cached and result.name in keys:
                     staging = staging_set / result.name
                     store.store(f"targets/{result.name}", keys[result.name], staging,
-                                [staging / rel for rel in result.files], {"warnings": list(result.warnings)})
+                                [staging / rel for rel in result.files], {"warnings": list(result.warnings), "notes": list(result.notes)})
                     store.prune(f"targets/{result.name}", {keys[result.name]})
         publish(out, staging_set, ROOT_TARGETS)
         return results

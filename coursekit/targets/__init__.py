@@ -31,6 +31,9 @@ class BuildContext:
     target: str = ""
     written: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Notices: what a format cannot carry by design (e.g. a question type Kahoot lacks). Printed, listed in
+    # the output itself, never an error: --strict is for the author's mistakes, not for a format's limits.
+    notes: list[str] = field(default_factory=list)
     # For targets that describe the others (the pack page): each other target's folder as it will be
     # after this build (its staging folder when rebuilt now, else what is already in outputs/).
     others: dict[str, Path] = field(default_factory=dict)
@@ -70,6 +73,11 @@ class BuildContext:
         prefix = f"{self.where(obj, *fields)}: " if obj is not None else (f"{self.target}: " if self.target else "")
         self.warnings.append(f"{prefix}warning: {message}")
 
+    def note(self, message: str, obj: Any = None, *fields: str | int) -> None:
+        """Report a notice (printed; never an error, even with --strict), located at `obj` if given."""
+        prefix = f"{self.where(obj, *fields)}: " if obj is not None else (f"{self.target}: " if self.target else "")
+        self.notes.append(f"{prefix}note: {message}")
+
     def document(self, name: str, *inputs: Any, only: str = "") -> Document:
         """One output document, rendered only when `inputs` changed (else its files come from the cache):
 
@@ -88,6 +96,7 @@ class BuildContext:
         self.written += [path for path in other.written if path not in self.written]
         self.reused += [path for path in other.reused if path not in self.reused]
         self.warnings += [warning for warning in other.warnings if warning not in self.warnings]
+        self.notes += [note for note in other.notes if note not in self.notes]
 
     def relative_files(self) -> tuple[str, ...]:
         """The written files, relative to `out`, sorted."""

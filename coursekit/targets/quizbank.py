@@ -232,6 +232,6 @@ class QuizbankTarget(Target):
                 skipped = write_kahoot(view, ctx.path(f"{stem}.kahoot.xlsx"), skipped_file)
                 ctx.write_text(f"{stem}.left-out.txt", left_out_text(view, left_out, skipped_file.name))
                 for first, line in group_left_out(left_out):
-                    ctx.warn(f"{audience}: {line}", first.question)
+                    ctx.note(f"{audience}: {line}", first.question)
                 for entry in skipped:
-                    ctx.warn(f"{audience}: Kahoot: {entry}", entry.question)
+                    ctx.note(f"{audience}: Kahoot: {entry}", entry.question)
