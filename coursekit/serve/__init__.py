@@ -209,8 +209,8 @@ def rebuild(course_dir: Path, out: Path, names: Sequence[str], audience_names: S
             if not group:
                 continue
             results = build_course(result.course, out, group, chosen, sources=result.sources, strict=strict)
-            for warning in (w for r in results for w in (*r.notes, *r.warnings)):
-                echo(str(warning))
+            for message in (m for r in results for m in (*r.notes, *r.warnings)):
+                echo(message)
             failed = [r for r in results if r.error]
             if failed:
                 messages = [f"{r.name}: {r.error}" for r in failed]
