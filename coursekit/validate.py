@@ -424,6 +424,7 @@ class _Checker:
         if course_file is not None and self.course_doc is not None:
             extras = self.check_course(course_file, self.course_doc, scenarios, quizzes)
             self.check_assessment_scored(course_file, quizzes)
+            self.check_language(course_file)
             self.check_wording(course_file)
             self.check_markdown()
             self.comment_warnings()
@@ -892,6 +893,16 @@ class _Checker:
                     f"'{value}' (ids joined by '_', '-' read as '_'): rename one of them"))
             else:
                 seen[value] = (where, what)
+
+    def check_language(self, course: m.CourseFile) -> None:
+        """The engine writes its own strings (buttons, headings, labels) in a shipped language only."""
+        from coursekit.messages import LANGUAGES
+
+        if course.language not in LANGUAGES:
+            assert self.course_doc is not None
+            self.errors.append(self.course_doc.error(
+                ("language",), f"language '{course.language}' has no message catalogue: use one of "
+                f"{', '.join(sorted(LANGUAGES))} (see docs/languages.md to add a language)"))
 
     def check_wording(self, course: m.CourseFile) -> None:
         checker = WordingChecker.from_course(course.wording)

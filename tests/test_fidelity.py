@@ -102,12 +102,22 @@ def test_reading_age_above_the_target_is_a_warning_at_the_text(tmp_path: Path) -
 
 def test_reading_age_is_not_guessed_for_other_languages(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
-    replace(root / "course" / "course.yaml", "language: en-GB", "language: de-DE")
+    replace(root / "course" / "course.yaml", "language: en-GB", "language: cy")
     replace(root / "course" / "course.yaml", "        body: Look at the real address, not just the name.",
             f"        body: {HARD}")
     found = [str(w) for w in validate_course(root).warnings if "reading" in w.message]
     assert found == ["course/course.yaml:35: warning: reading_age is not checked: the reading-age formulas are for "
-                     "English text only, and this course's language is 'de-DE'"]
+                     "English text only, and this course's language is 'cy'"]
+
+
+def test_a_language_without_a_catalogue_is_refused_with_its_line(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path)
+    replace(root / "course" / "course.yaml", "language: en-GB", "language: de-DE")
+    result = validate_course(root)
+    assert result.course is None
+    assert [str(e) for e in result.errors if "language" in e.message] == [
+        "course/course.yaml:4: language 'de-DE' has no message catalogue: use one of cy, en, en-GB "
+        "(see docs/languages.md to add a language)"]
 
 
 def test_the_fixtures_and_the_real_course_meet_their_reading_age() -> None:

@@ -917,7 +917,9 @@ def test_hostile_text_in_the_course_data_json_stays_text(tmp_path: Path) -> None
     assert json.loads(block)["title"] == title
     document = lxml_html.fromstring(text)
     assert [s.get("src") for s in document.xpath("//script[@src]")] == ["tracking.js", "player.js"]
-    assert len(document.xpath("//script[not(@src)]")) == 1  # the data block only
+    # the data block and the engine strings (coursekit/messages), both JSON, never code
+    assert [s.get("id") for s in document.xpath("//script[not(@src)]")] == ["course-data", "ck-strings"]
+    assert {s.get("type") for s in document.xpath("//script[not(@src)]")} == {"application/json"}
 
 
 def test_shipped_scripts_behave_like_their_source(tmp_path: Path) -> None:

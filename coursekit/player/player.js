@@ -9,6 +9,12 @@
   var dataElement = doc.getElementById("course-data");
   if (!dataElement) { return; }
   var C = JSON.parse(dataElement.textContent);
+  // Engine strings in the course's language (#ck-strings, from coursekit/messages/*.yaml), {name} filled.
+  var stringsElement = doc.getElementById("ck-strings");
+  var STRINGS = stringsElement ? JSON.parse(stringsElement.textContent) : {};
+  function L(key, values) {
+    return (STRINGS[key] || key).replace(/\{(\w+)\}/g, function (whole, name) { return values && name in values ? values[name] : whole; });
+  }
   doc.documentElement.classList.add("js");
 
   var noop = function () {};
@@ -21,9 +27,9 @@
 
   var LETTERS = "abcdefghijklmnopqrstuvwxyz";
   var QUALITY = {
-    best: { label: "Good choice", result: "correct", mark: "correct" },
-    ok: { label: "An okay choice", result: "neutral", mark: "" },
-    poor: { label: "Not the best choice", result: "incorrect", mark: "incorrect" },
+    best: { label: L("good_choice"), result: "correct", mark: "correct" },
+    ok: { label: L("okay_choice"), result: "neutral", mark: "" },
+    poor: { label: L("poor_choice"), result: "incorrect", mark: "incorrect" },
     // A choice the author does not grade (the targeted person's reactions): never marked wrong.
     ungraded: { label: C.ungradedLabel, result: "neutral", mark: "" }
   };
@@ -316,13 +322,13 @@
       all(element, ".option").forEach(function (option) {
         var chosen = option.querySelector("input").checked;
         var right = question.correct.indexOf(option.getAttribute("data-value")) >= 0;
-        var label = chosen ? (right ? "Your answer: right" : "Your answer: not right")
+        var label = chosen ? L(right ? "your_answer_right" : "your_answer_wrong")
           : (right ? TYPES[question.type].missed : "");
         if (label) { showFeedback(option, mark(right ? "correct" : "incorrect", label)); }
       });
     },
-    missing: "Choose an answer first.",
-    missed: "The right answer",
+    missing: L("choose_first"),
+    missed: L("right_answer"),
     shuffles: true
   };
 
@@ -343,7 +349,7 @@
       valid: function (question, code) {
         return /^[a-z]+$/.test(code) && code.split("").every(function (l) { return LETTERS.indexOf(l) < question.optionCount; });
       },
-      missed: "Also right: you did not choose this"
+      missed: L("also_right")
     }),
     true_false: extend(choiceType, {
       valid: function (question, code) { return code === "t" || code === "f"; },
@@ -372,11 +378,11 @@
       mark: function (question, element) {
         all(element, ".order-item").forEach(function (item, position) {
           var right = LETTERS.indexOf(item.getAttribute("data-value"));
-          showFeedback(item, right === position ? mark("correct", "In the right place")
-            : mark("incorrect", "Not in the right place: this goes at number " + (right + 1)));
+          showFeedback(item, right === position ? mark("correct", L("right_place"))
+            : mark("incorrect", L("wrong_place", { n: right + 1 })));
         });
       },
-      missing: "Choose an answer first.",
+      missing: L("choose_first"),
       shuffles: false
     },
     match: {
@@ -405,11 +411,11 @@
         all(element, ".match-item").forEach(function (item, index) {
           var select = item.querySelector("select");
           var right = select.querySelector('option[value="' + (index + 1) + '"]');
-          showFeedback(item, select.value === String(index + 1) ? mark("correct", "Right")
-            : mark("incorrect", "Not right. The answer is: " + text(right)));
+          showFeedback(item, select.value === String(index + 1) ? mark("correct", L("match_right"))
+            : mark("incorrect", L("match_wrong", { answer: text(right) })));
         });
       },
-      missing: "Choose an answer for each item first.",
+      missing: L("choose_each_first"),
       shuffles: false
     },
     scale: {
@@ -421,10 +427,10 @@
       response: function (question, code) { return [code]; },
       mark: function (question, element) {
         all(element, ".option").forEach(function (option) {
-          if (option.querySelector("input").checked) { option.appendChild(make("p", "mark", "Your answer")); }
+          if (option.querySelector("input").checked) { option.appendChild(make("p", "mark", L("your_answer"))); }
         });
       },
-      missing: "Choose a number first.",
+      missing: L("choose_number_first"),
       shuffles: false
     }
   };
@@ -445,7 +451,7 @@
     all(element, "input, select").forEach(function (control) { control.disabled = locked; });
     all(element, ".order-buttons").forEach(function (node) { node.hidden = locked; });
     var submit = element.querySelector('button[type="submit"]');
-    submit.textContent = locked ? "Answer submitted" : "Submit answer";
+    submit.textContent = L(locked ? "answer_submitted" : "submit_answer");
     submit.classList.toggle("secondary", locked);
     if (locked) { submit.setAttribute("aria-disabled", "true"); } else { submit.removeAttribute("aria-disabled"); }
   }
@@ -466,12 +472,12 @@
     });
     if (right === null) {
       verdict.className = "verdict";
-      verdict.replaceChildren(make("span", "", "Thank you. There is no right or wrong answer here."));
+      verdict.replaceChildren(make("span", "", L("no_right_answer")));
       return right;
     }
     verdict.className = "verdict " + (right ? "is-correct" : "is-incorrect");
     verdict.replaceChildren(markIcon(right ? "correct" : "incorrect"),
-      make("span", "", right ? "Correct." : "Not quite. Have a look at the feedback on each answer."));
+      make("span", "", L(right ? "correct" : "not_quite")));
     return right;
   }
 
@@ -529,11 +535,11 @@
     var score = quizScore(quiz);
     var panel = byId(quiz.screen).querySelector(".quiz-summary");
     var counter = byId(quiz.screen).querySelector(".quiz-progress");
-    if (counter) { counter.textContent = score.answered + " of " + score.questions + " answered"; }
+    if (counter) { counter.textContent = L("answered_of", { n: score.answered, count: score.questions }); }
     if (fresh) { checkCompletion(); }
     if (score.answered < score.questions) { panel.hidden = true; return ""; }
-    var tally = score.total ? "You got " + score.right + " of " + score.total + " right." : "Thank you for your answers.";
-    var summary = quiz.final ? "You have answered every question. " + tally : tally;
+    var tally = score.total ? L("you_got", { n: score.right, count: score.total }) : L("thanks_answers");
+    var summary = quiz.final ? L("answered_all", { tally: tally }) : tally;
     panel.querySelector(".summary-text").textContent = summary;
     panel.hidden = false;
     if (quiz.final && fresh) {
@@ -579,14 +585,14 @@
     var sibling = up ? item.previousElementSibling : item.nextElementSibling;
     var name = text(item.querySelector(".order-text"));
     if (!sibling) {
-      announce(name + " is already " + (up ? "first." : "last."));
+      announce(L(up ? "already_first" : "already_last", { item: name }));
       return;
     }
     list.insertBefore(item, up ? sibling : sibling.nextElementSibling);
     updateMoveButtons(list);
     button.focus();
     var items = all(list, ".order-item");
-    announce(name + " moved to number " + (items.indexOf(item) + 1) + " of " + items.length + ".");
+    announce(L("moved_to", { item: name, n: items.indexOf(item) + 1, count: items.length }));
   }
 
   function updateMoveButtons(list) {
@@ -639,10 +645,9 @@
     if (score.answered < score.questions) { return; }
     var passed = score.percent >= C.passMark;
     var nodes = [
-      make("p", "score", "You scored " + score.percent + "% (" + score.right + " of " + score.total + " right)."),
-      make("p", "", "The pass mark is " + C.passMark + "%. " + (passed ? "You passed. Well done."
-        : passedBefore ? "You passed before, and that pass is kept: a practice try never lowers it."
-          : "You have not passed yet. Look again at the pages below, then try the assessment again."))
+      make("p", "score", L("you_scored", { percent: score.percent, n: score.right, count: score.total })),
+      make("p", "", L("pass_mark", { percent: C.passMark }) + " " + L(passed ? "passed"
+        : passedBefore ? "passed_before" : "not_passed"))
     ];
     var revisit = [];
     quiz.questions.forEach(function (question) {
@@ -653,17 +658,17 @@
     var wrong = make("ol", "wrong-list");
     quiz.questions.forEach(function (question, number) {
       if (isCorrect(question, S.answers[question.index]) !== false) { return; }
-      var item = wrong.appendChild(make("li", "", "Question " + (number + 1) + ": " + clip(questionDescription(question), 90) + " "));
+      var item = wrong.appendChild(make("li", "", L("missed_question", { n: number + 1, question: clip(questionDescription(question), 90) }) + " "));
       question.revisit.forEach(function (page) {
-        var link = item.appendChild(make("a", "", "Read: " + text(byId(page).querySelector("h1"))));
+        var link = item.appendChild(make("a", "", L("read_page", { title: text(byId(page).querySelector("h1")) })));
         link.href = "#" + page;
       });
     });
     if (wrong.children.length) {
-      nodes.push(make("h2", "", "Questions you missed"), wrong);
+      nodes.push(make("h2", "", L("questions_missed")), wrong);
     }
     if (revisit.length) {
-      nodes.push(make("h2", "", "What to revisit"));
+      nodes.push(make("h2", "", L("what_to_revisit")));
       var list = make("ul", "revisit");
       revisit.forEach(function (page) {
         var link = make("a", "", text(byId(page).querySelector("h1")));
@@ -674,13 +679,12 @@
       });
       nodes.push(list);
     } else if (score.right < score.total) {
-      nodes.push(make("p", "", "Look again at the feedback on the questions you missed."));
+      nodes.push(make("p", "", L("look_again_feedback")));
     } else {
-      nodes.push(make("p", "", "You answered every question correctly."));
+      nodes.push(make("p", "", L("all_correct")));
     }
     if (score.right < score.total) {
-      var retry = make("button", "button secondary", passedBefore || passed ? "Practise the assessment again (your pass is kept)"
-        : "Try the assessment again");
+      var retry = make("button", "button secondary", L(passedBefore || passed ? "practise_again" : "try_again"));
       retry.type = "button";
       retry.setAttribute("data-action", "retry-final");
       var holder = make("p");
@@ -697,15 +701,15 @@
     var score = quizScore(finalQuiz());
     var nodes = [];
     var done = !left.length && score.answered === score.questions;
-    byId("end").querySelector("h1").textContent = done ? endTitle : "Not finished yet";
+    byId("end").querySelector("h1").textContent = done ? endTitle : L("not_finished_title");
     if (done) {
-      nodes.push(make("p", "", "You have finished the course. Thank you for taking part."));
+      nodes.push(make("p", "", L("finished")));
       T.finished();
     } else {
-      nodes.push(make("p", "", "You have not finished everything yet."));
+      nodes.push(make("p", "", L("not_finished")));
       var list = make("ul");
       if (missing.length) {
-        var pageLink = make("a", "", missing.length === 1 ? "1 page you have not seen yet" : missing.length + " pages you have not seen yet");
+        var pageLink = make("a", "", L(missing.length === 1 ? "pages_unseen_one" : "pages_unseen", { n: missing.length }));
         pageLink.href = "#" + missing[0];
         list.appendChild(make("li")).appendChild(pageLink);
       }
@@ -715,7 +719,7 @@
         list.appendChild(make("li")).appendChild(link);
       });
       if (score.answered < score.questions) {
-        var finalLink = make("a", "", "The final assessment");
+        var finalLink = make("a", "", L("the_final"));
         finalLink.href = "#final";
         list.appendChild(make("li")).appendChild(finalLink);
       }
@@ -791,10 +795,10 @@
       // A retry ending invites another try: its button is the main action.
       ended[index] = true;
       if (data.ending === "neutral" && !ending.querySelector(".ending-invite")) {
-        ending.appendChild(make("p", "ending-invite", "Try the story again to see how it could go differently."));
+        ending.appendChild(make("p", "ending-invite", L("story_differently")));
       }
       var retry = data.ending === "retry" || data.ending === "neutral";
-      var again = make("button", retry ? "button" : "button secondary", retry ? "Try another way" : "Try the story again");
+      var again = make("button", retry ? "button" : "button secondary", L(retry ? "try_another_way" : "story_again"));
       again.type = "button";
       again.setAttribute("data-action", "restart-story");
       again.setAttribute("data-scenario", String(index));
@@ -874,7 +878,7 @@
     currentNode[index] = renderScenario(index);
     save();
     var parts = scenarioParts(index);
-    announce("The story starts again.");
+    announce(L("story_restarts"));
     (parts.controls.querySelector(".prompt") || parts.screen.querySelector("h1")).focus();
   }
 
@@ -892,7 +896,7 @@
     passedBefore = false;
     all(doc, ".confirm-clear").forEach(function (panel) { panel.hidden = true; });
     go("start", true);
-    announce("Your progress and answers were cleared from this device.");
+    announce(L("cleared"));
   }
 
   // --- help dialog -------------------------------------------------------------------------
@@ -923,9 +927,9 @@
       var done = module ? !own.some(function (id) { return left.indexOf(id) >= 0; }) : score.answered === score.questions;
       var item = list.appendChild(make("li"));
       item.appendChild(link.cloneNode(true));
-      item.appendChild(make("span", "status" + (done ? " is-done" : ""), done ? "Done" : "To do"));
+      item.appendChild(make("span", "status" + (done ? " is-done" : ""), L(done ? "done" : "to_do")));
     });
-    var results = list.appendChild(make("li")).appendChild(make("a", "", "Your results"));
+    var results = list.appendChild(make("li")).appendChild(make("a", "", L("your_results")));
     results.href = "#results";
     openDialog(menu, from);
   }
@@ -965,7 +969,7 @@
     if (action === "retry-final") {
       finalQuiz().questions.forEach(resetQuestion);
       byId("final").querySelector(".quiz-summary").hidden = true;
-      byId("results").querySelector(".results-body").replaceChildren(make("p", "", "Answer every question of the final assessment to see your results here."));
+      byId("results").querySelector(".results-body").replaceChildren(make("p", "", L("results_waiting")));
       go("final", true);
       return;
     }
@@ -1082,12 +1086,12 @@
   }
   if (C.tracking !== "none" && !started.connected) { byId("tracking-notice").hidden = false; }
   if (started.mode === "browse" || started.mode === "review") {
-    notice("This is a review: your answers are not recorded.");
+    notice(L("review_mode"));
   } else if (S.reset) {
-    notice("This course has been updated, so some of your answers were reset. Everything else is kept.");
+    notice(L("updated_reset"));
   }
   T.onStatus(function (status) {
-    notice(status === "unsaved" ? "Your progress could not be saved to your learning platform. It is kept on this device, and saving will be tried again." : "");
+    notice(status === "unsaved" ? L("unsaved") : "");
   });
 
   C.quizzes.forEach(shuffleQuestions);

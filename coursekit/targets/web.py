@@ -23,6 +23,7 @@ from markupsafe import Markup
 from coursekit import model as m
 from coursekit.errors import BuildError
 from coursekit.ids import interaction_id
+from coursekit.messages import format_date, html_messages, jinja_i18n, messages
 from coursekit.order import scrambled
 from coursekit.questions import correct_response, facts, longest_answer_code
 from coursekit.targets import BuildContext, Target
@@ -234,8 +235,9 @@ def build_context(view: AudienceView, tracking: str) -> ModuleContext:
             screens.append(Screen(f"m{position}-check", "quiz", module.quiz.title, module=module))
     quiz_screens[view.assessment.id] = "final"
     screens.append(Screen("final", "final", view.assessment.title))
-    screens.append(Screen("results", "results", "Your results"))
-    screens.append(Screen("end", "end", "You have reached the end"))
+    say = messages(course.language)
+    screens.append(Screen("results", "results", say("web.results_title")))
+    screens.append(Screen("end", "end", say("web.end_title")))
     for before, after in pairwise(screens):
         before.next, after.previous = after, before
 
@@ -279,7 +281,7 @@ def build_context(view: AudienceView, tracking: str) -> ModuleContext:
     data = {
         "state": STATE_VERSION,
         "seedLength": SEED_LENGTH,
-        "ungradedLabel": m.UNGRADED_LABEL,
+        "ungradedLabel": say("common.ungraded_label"),
         "tracking": tracking,
         "storyChoices": course.tracking.story_choices,
         "completion": sorted(set(course.tracking.completion)),
@@ -337,17 +339,40 @@ def _tel(phone: str) -> str:
     return "tel:" + re.sub(r"[^0-9+]", "", phone)
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
+def _time_element(day: Any, language: str) -> Markup:
+    return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), format_date(day, language))
+
+
+def _link(href: str, label: str) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(href, label)
+
+
+def _strong(text: str) -> Markup:
+    return Markup("<strong>{}</strong>").format(text)
+
+
+def and_list(names: list[str], language: str) -> Markup:
+    """Names joined as "A, B and C" in the course's language."""
+    translate = html_messages(language)
+    if len(names) < 2:
+        return Markup.escape("".join(names))
+    return translate("common.and", first=", ".join(names[:-1]), last=names[-1])
+
+
+@lru_cache(maxsize=4)
+def _environment(language: str) -> Environment:
     env = Environment(loader=PackageLoader("coursekit", "templates/web"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(md=_markdown, inline=_inline, lines=_lines, md_lines=_markdown_lines, plain=to_plain,
                        link_label=url_label, tel=_tel,
                        letters=_letters)
     env.globals.update(icon=_icon, one_paragraph=_is_one_paragraph, permutation=_permutation,
-                       interaction_id=interaction_id, ungraded_label=m.UNGRADED_LABEL, retry_invite=m.RETRY_INVITE,
-                       question_partial=lambda q: facts(q).partial)
-    return env
+                       interaction_id=interaction_id, question_partial=lambda q: facts(q).partial,
+                       time_element=lambda day: _time_element(day, language), link=_link, strong=_strong,
+                       and_list=lambda names: and_list(names, language))
+    say = messages(language)
+    env.globals.update(ungraded_label=say("common.ungraded_label"), retry_invite=say("common.retry_invite"))
+    return jinja_i18n(env, language)
 
 
 def _json_block(data: dict[str, Any]) -> Markup:
@@ -359,10 +384,11 @@ def _json_block(data: dict[str, Any]) -> Markup:
 def render_index(context: ModuleContext) -> str:
     """The module's index.html."""
     view = context.view
-    template = _environment().get_template("index.html.j2")
+    template = _environment(view.course.language).get_template("index.html.j2")
     return template.render(view=view, course=view.course, audience=view.audience, screens=context.screens,
                            tracking=context.data["tracking"],
                            data_json=_json_block(context.data), csp=CONTENT_SECURITY_POLICY,
+                           strings_json=_json_block(messages(view.course.language).with_prefix("player.")),
                            help=view.help, leaflet=view.leaflet, first_pages={
                                s.module.index: s.id for s in reversed(context.screens) if s.kind == "page" and s.module},
                            quiz_screens={
