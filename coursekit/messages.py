@@ -77,9 +77,10 @@ def format_date(day: _dt.date, language: str) -> str:
     return str(_babel_date(day, "d MMMM y", locale=_BABEL_LOCALE[catalogue_for(language)]))
 
 
-def format_number(value: float, language: str) -> str:
-    """A number with the language's decimal and grouping marks (at most one decimal place)."""
-    return str(_babel_decimal(value, format="#,##0.#", locale=_BABEL_LOCALE[catalogue_for(language)]))
+def format_number(value: float, language: str, decimals: int | None = None) -> str:
+    """A number with the language's decimal and grouping marks: `decimals` places, else at most one."""
+    pattern = "#,##0.#" if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(_babel_decimal(value, format=pattern, locale=_BABEL_LOCALE[catalogue_for(language)]))
 
 
 def html_messages(language: str) -> Callable[..., Markup]:
@@ -92,9 +93,17 @@ def html_messages(language: str) -> Callable[..., Markup]:
     return translate
 
 
+def and_list(names: list[str], language: str) -> Markup:
+    """Names joined as "A, B and C" in the language (escaped for HTML)."""
+    if len(names) < 2:
+        return escape("".join(names))
+    return html_messages(language)("common.and", first=", ".join(names[:-1]), last=names[-1])
+
+
 def jinja_i18n(env: Environment, language: str) -> Environment:
-    """Give a Jinja environment `_`, the `date` and `number` filters and `language` for this course language."""
-    env.globals.update(_=html_messages(language), language=catalogue_for(language), engine=engine_name())
+    """Give a Jinja environment `_`, `and_list`, the `date` and `number` filters for this course language."""
+    env.globals.update(_=html_messages(language), language=catalogue_for(language), engine=engine_name(),
+                       and_list=lambda names: and_list(list(names), language))
     env.filters.update(date=lambda day: format_date(day, language), number=lambda n: format_number(n, language))
     return env
 

@@ -632,7 +632,7 @@
     items.forEach(function (item, position) {
       list.appendChild(item);
       var number = item.querySelector(".question-number");
-      if (number) { number.textContent = "Question " + (position + 1) + " of " + items.length; }
+      if (number) { number.textContent = L("question_of", { n: position + 1, count: items.length }); }
     });
   }
 
@@ -1021,7 +1021,7 @@
     doc.addEventListener(name, function () {
       if (!dragged) { return; }
       var items = all(dragged.parentNode, ".order-item");
-      announce(text(dragged.querySelector(".order-text")) + " moved to number " + (items.indexOf(dragged) + 1) + " of " + items.length + ".");
+      announce(L("moved_to", { item: text(dragged.querySelector(".order-text")), n: items.indexOf(dragged) + 1, count: items.length }));
       dragged.classList.remove("dragging");
       dragged = null;
     });

@@ -19,6 +19,8 @@ from pathlib import Path, PurePosixPath
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from coursekit import __version__
+from coursekit.messages import format_date as format_date_in
+from coursekit.messages import format_number, jinja_i18n, messages
 from coursekit.model import Course
 from coursekit.targets import BuildContext, Target
 from coursekit.theme import css_variables
@@ -32,76 +34,40 @@ STYLESHEET = "pack.css"
 
 @dataclass(frozen=True)
 class Rule:
-    """How to describe the files one pattern matches (`{course}` and `{audience}` are filled in)."""
+    """How to describe the files one pattern matches (`{course}` and `{audience}` are filled in).
+
+    The texts are in the message catalogues: pack.<key>.title, pack.<key>.what, pack.<key>.who; the group
+    heading is pack.group_<group>."""
 
     pattern: str
-    title: str
-    what: str
-    who: str
+    key: str
     group: str
     preview: str = ""
 
 
-GROUPS = ("Learner module", "For the teacher or presenter", "Printables", "Quiz banks", "For authors and reviewers")
+GROUPS = ("learner", "teacher", "printables", "quizbanks", "authors")
 
 RULES: tuple[Rule, ...] = (
-    Rule("web/{course}-{audience}/index.html", "Learner module (offline copy)",
-         "Open index.html from a folder or USB stick in any browser. No internet needed; progress stays "
-         "in that browser on that device.", "Learners, on a phone or computer", "Learner module"),
-    Rule("scorm12/{course}-{audience}.zip", "SCORM 1.2 package",
-         "Upload to your learning platform (Moodle, Canvas, Blackboard, Totara…) as a SCORM activity. "
-         "It records completion, the final score and pass or fail.", "Your school's platform administrator",
-         "Learner module"),
-    Rule("scorm2004/{course}-{audience}.zip", "SCORM 2004 package",
-         "The same module for platforms that prefer SCORM 2004 (4th edition). Upload one package, not both.",
-         "Your school's platform administrator", "Learner module"),
-    Rule("slides/{course}-lesson.pptx", "Lesson slides with speaker notes",
-         "A 16:9 deck for the lesson, with notes on every slide. Opens in PowerPoint, Keynote, Google Slides "
-         "and LibreOffice.", "The teacher running the lesson", "For the teacher or presenter",
-         "slides/previews/{course}-lesson-01-title.png"),
-    Rule("slides/{course}-talk.pptx", "Talk slides with speaker notes",
-         "A 16:9 deck for the community talk, with timed notes on every slide.",
-         "The officer or presenter giving the talk", "For the teacher or presenter",
-         "slides/previews/{course}-talk-01-title.png"),
-    Rule("print/{audience}/lesson-plan.pdf", "Lesson plan", "Timings, activities, the safeguarding note and "
-         "signposting for the lesson.", "The teacher running the lesson", "For the teacher or presenter",
-         "print/previews/{audience}-lesson-plan.png"),
-    Rule("print/{audience}/talk-plan.pdf", "Talk plan", "Timed speaker notes, anticipated questions and "
-         "signposting for the talk.", "The officer or presenter giving the talk", "For the teacher or presenter",
-         "print/previews/{audience}-talk-plan.png"),
-    Rule("print/{audience}/answer-key.pdf", "Answer key", "The worksheet's answers, with feedback.",
-         "The teacher or presenter (not for handing out)", "For the teacher or presenter",
-         "print/previews/{audience}-answer-key.png"),
-    Rule("print/{audience}/leaflet.pdf", "Leaflet (A4, folds in three)", "Print double-sided and fold. "
-         "What it is, what to do and where to get help.", "Everyone: hand out at the end",
-         "Printables", "print/previews/{audience}-leaflet.png"),
-    Rule("print/{audience}/poster.pdf", "Poster", "The four steps and where to get help, for a wall or "
-         "noticeboard.", "A classroom, corridor or community hall", "Printables",
-         "print/previews/{audience}-poster.png"),
-    Rule("print/{audience}/worksheet.pdf", "Worksheet", "Activities and questions to use in the session.",
-         "Learners, during the session", "Printables", "print/previews/{audience}-worksheet.png"),
-    Rule("print/{audience}/gamebook.pdf", "Gamebook (the stories on paper)", "The branching stories as a "
-         "turn-to-section book, for groups without screens.", "Learners, in pairs or groups", "Printables",
-         "print/previews/{audience}-gamebook.png"),
-    Rule("quizbank/{audience}/{course}.moodle.xml", "Quiz bank for Moodle (XML)", "Moodle: Question bank → "
-         "Import → Moodle XML format. Use this or the GIFT file, not both.", "Teachers reusing the questions",
-         "Quiz banks"),
-    Rule("quizbank/{audience}/{course}.gift.txt", "Quiz bank for Moodle (GIFT)", "Moodle: Question bank → "
-         "Import → GIFT format.", "Teachers reusing the questions", "Quiz banks"),
-    Rule("quizbank/{audience}/{course}.qti.zip", "Quiz bank for Canvas (QTI)", "Canvas: Settings → Import "
-         "Course Content → QTI .zip file.", "Teachers reusing the questions", "Quiz banks"),
-    Rule("quizbank/{audience}/{course}.kahoot.xlsx", "Quiz for Kahoot (spreadsheet)", "Kahoot: Create → Add "
-         "question → Import spreadsheet.", "Teachers running a quiz game", "Quiz banks"),
-    Rule("quizbank/{audience}/{course}.kahoot-skipped.txt", "Questions Kahoot cannot carry",
-         "The questions left out of the Kahoot file, each with its reason.", "Teachers running a quiz game",
-         "Quiz banks"),
-    Rule("quizbank/{audience}/{course}.left-out.txt", "Questions Moodle and Canvas cannot carry",
-         "The questions left out of the Moodle and Canvas files (e.g. 1-5 scale questions, which have no "
-         "right answer), each with its reason.", "Teachers reusing the questions", "Quiz banks"),
-    Rule("coverage/coverage.md", "Coverage report", "Where each advice point is taught and assessed, per "
-         "audience.", "Course authors and reviewers", "For authors and reviewers"),
-    Rule("coverage/coverage.json", "Coverage data (JSON)", "The coverage report as data.",
-         "Course authors and reviewers", "For authors and reviewers"),
+    Rule("web/{course}-{audience}/index.html", "web", "learner"),
+    Rule("scorm12/{course}-{audience}.zip", "scorm12", "learner"),
+    Rule("scorm2004/{course}-{audience}.zip", "scorm2004", "learner"),
+    Rule("slides/{course}-lesson.pptx", "lesson_slides", "teacher", "slides/previews/{course}-lesson-01-title.png"),
+    Rule("slides/{course}-talk.pptx", "talk_slides", "teacher", "slides/previews/{course}-talk-01-title.png"),
+    Rule("print/{audience}/lesson-plan.pdf", "lesson_plan", "teacher", "print/previews/{audience}-lesson-plan.png"),
+    Rule("print/{audience}/talk-plan.pdf", "talk_plan", "teacher", "print/previews/{audience}-talk-plan.png"),
+    Rule("print/{audience}/answer-key.pdf", "answer_key", "teacher", "print/previews/{audience}-answer-key.png"),
+    Rule("print/{audience}/leaflet.pdf", "leaflet", "printables", "print/previews/{audience}-leaflet.png"),
+    Rule("print/{audience}/poster.pdf", "poster", "printables", "print/previews/{audience}-poster.png"),
+    Rule("print/{audience}/worksheet.pdf", "worksheet", "printables", "print/previews/{audience}-worksheet.png"),
+    Rule("print/{audience}/gamebook.pdf", "gamebook", "printables", "print/previews/{audience}-gamebook.png"),
+    Rule("quizbank/{audience}/{course}.moodle.xml", "moodle", "quizbanks"),
+    Rule("quizbank/{audience}/{course}.gift.txt", "gift", "quizbanks"),
+    Rule("quizbank/{audience}/{course}.qti.zip", "qti", "quizbanks"),
+    Rule("quizbank/{audience}/{course}.kahoot.xlsx", "kahoot", "quizbanks"),
+    Rule("quizbank/{audience}/{course}.kahoot-skipped.txt", "kahoot_skipped", "quizbanks"),
+    Rule("quizbank/{audience}/{course}.left-out.txt", "left_out", "quizbanks"),
+    Rule("coverage/coverage.md", "coverage_md", "authors"),
+    Rule("coverage/coverage.json", "coverage_json", "authors"),
 )
 
 # Files that are part of another entry (the module's assets) or shown as thumbnails, not listed.
@@ -128,20 +94,19 @@ class Section:
     groups: dict[str, list[Entry]] = field(default_factory=dict)
 
 
-def format_size(size: int) -> str:
-    """A file size as a person reads it: "812 bytes", "48 KB", "2.1 MB" (1 KB = 1,000 bytes)."""
+def format_size(size: int, language: str = "en-GB") -> str:
+    """A file size as a person reads it: "812 bytes", "48 KB", "2.1 MB" (1 KB = 1,000 bytes), in the language."""
+    say = messages(language)
     if size < 1000:
-        return f"{size} bytes"
+        return say("pack.size_bytes", n=format_number(size, language))
     if size < 1_000_000:
-        return f"{round(size / 1000):,} KB"
-    return f"{size / 1_000_000:.1f} MB"
+        return say("pack.size_kb", n=format_number(round(size / 1000), language))
+    return say("pack.size_mb", n=format_number(round(size / 1_000_000, 1), language, decimals=1))
 
 
-def format_date(day: _dt.date) -> str:
-    """A date as "25 November 2026" (independent of the machine's locale)."""
-    months = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December")
-    return f"{day.day} {months[day.month - 1]} {day.year}"
+def format_date(day: _dt.date, language: str = "en-GB") -> str:
+    """A date as "25 November 2026" in the language (independent of the machine's locale)."""
+    return format_date_in(day, language)
 
 
 def _match(path: str, course: Course, audiences: Sequence[str]) -> tuple[Rule, str] | None:
@@ -161,45 +126,47 @@ def _deck_audience(course: Course, path: str) -> str:
 
 def pack_sections(course: Course, audiences: Sequence[str], files: Mapping[str, int]) -> list[Section]:
     """Every listed file (path relative to outputs/ → size in bytes), per audience and group."""
+    say, language = messages(course.language), course.language
     sections = {name: Section(course.audiences[name].label) for name in audiences}
-    whole = Section("For the whole course")
+    whole = Section(say("pack.whole_course"))
     other: list[Entry] = []
     for path in sorted(files):
         if any(pattern.match(path) for pattern in NOT_LISTED):
             continue
         found = _match(path, course, audiences)
         if found is None:
-            other.append(Entry(path, PurePosixPath(path).name, "", "", format_size(files[path])))
+            other.append(Entry(path, PurePosixPath(path).name, "", "", format_size(files[path], language)))
             continue
         rule, audience = found
         if path.startswith("slides/"):
             audience = _deck_audience(course, path)
         preview = rule.preview.format(course=course.id, audience=audience)
-        entry = Entry(path, rule.title, rule.what, rule.who, format_size(files[path]),
-                      preview if preview in files else "")
+        entry = Entry(path, say(f"pack.{rule.key}.title"), say(f"pack.{rule.key}.what"), say(f"pack.{rule.key}.who"),
+                      format_size(files[path], language), preview if preview in files else "")
         section = sections.get(audience, whole)
         section.groups.setdefault(rule.group, []).append(entry)
     result = [section for section in [*sections.values(), whole] if section.groups]
-    order = {rule.title: index for index, rule in enumerate(RULES)}
+    order = {say(f"pack.{rule.key}.title"): index for index, rule in enumerate(RULES)}
     for section in result:
-        section.groups = {group: sorted(section.groups[group], key=lambda entry: order[entry.title])
+        section.groups = {say(f"pack.group_{group}"): sorted(section.groups[group], key=lambda entry: order[entry.title])
                           for group in GROUPS if group in section.groups}
     if other:
-        result.append(Section("Other files", {"Other files": other}))
+        result.append(Section(say("pack.other_files"), {say("pack.other_files"): other}))
     return result
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(loader=PackageLoader("coursekit", "templates/pack"), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+@lru_cache(maxsize=4)
+def _environment(language: str) -> Environment:
+    env = Environment(loader=PackageLoader("coursekit", "templates/pack"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return jinja_i18n(env, language)
 
 
 def render_pack_page(course: Course, audiences: Sequence[str], files: Mapping[str, int]) -> str:
     """The pack's front page, linking to `files` (paths relative to outputs/)."""
-    return _environment().get_template("index.html.j2").render(
+    return _environment(course.language).get_template("index.html.j2").render(
         course=course, sections=pack_sections(course, audiences, files), csp=CONTENT_SECURITY_POLICY,
-        facts_checked=format_date(course.facts_checked), tool_version=__version__,
+        facts_checked=format_date(course.facts_checked, course.language), tool_version=__version__,
         audiences=[course.audiences[name] for name in audiences], stylesheet=STYLESHEET,
         has_scorm=any(path.startswith("scorm") for path in files),
         has_quizbank=any(path.startswith("quizbank/") for path in files))

@@ -6,6 +6,7 @@ import datetime as _dt
 import os
 import re
 import shutil
+import string
 import subprocess
 import time
 from collections import deque
@@ -22,6 +23,8 @@ from coursekit import model as m
 from coursekit import theme
 from coursekit.cache import course_files
 from coursekit.errors import BuildError
+from coursekit.messages import format_date as format_date_in
+from coursekit.messages import html_messages, jinja_i18n, messages
 from coursekit.order import presented, seeded_order
 from coursekit.questions import facts, fixed_order
 from coursekit.targets import BuildContext, Target
@@ -45,11 +48,33 @@ DENSITIES = {"leaflet": ("", "compact"), "poster": ("", "compact", "compact mini
 # --- small pure helpers (tested directly) -----------------------------------------------
 
 
-def format_date(day: _dt.date) -> str:
-    """A date as "15 January 2026" (independent of the machine's locale)."""
-    months = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December")
-    return f"{day.day} {months[day.month - 1]} {day.year}"
+def format_date(day: _dt.date, language: str = "en-GB") -> str:
+    """A date as "15 January 2026" in the course's language (independent of the machine's locale)."""
+    return format_date_in(day, language)
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def css_content(text: str, counters: dict[str, str]) -> str:
+    """A catalogue text as a CSS `content` value: its {placeholders} become CSS counters."""
+    parts: list[str] = []
+    for literal, name, _, _ in string.Formatter().parse(text):
+        if literal:
+            parts.append(_css_string(literal))
+        if name:
+            parts.append(counters[name])
+    return " ".join(parts)
+
+
+def language_css(language: str) -> str:
+    """The stylesheet's generated texts (page numbers) in the course's language."""
+    say = messages(language)
+    page_of = css_content(say.table["print.page_of"], {"n": "counter(page)", "count": "counter(pages)"})
+    toc_page = css_content(say.table["print.toc_page"], {"n": "target-counter(attr(href), page)"})
+    return (f"\n@page {{ @bottom-right {{ content: {page_of}; }} }}\n"
+            f".toc a::after {{ content: {toc_page}; }}\n")
 
 
 @lru_cache(maxsize=256)
@@ -69,13 +94,14 @@ class HelpEntry:
 
     id: str
     contact: m.HelpContact
+    language: str = "en-GB"
 
     @property
     def qr(self) -> Markup | None:
         """The contact's QR code (https URLs only)."""
         if not self.contact.url.startswith("https:"):
             return None
-        return qr_svg(self.contact.url, title=f"QR code: {self.contact.url}")
+        return qr_svg(self.contact.url, title=messages(self.language)("print.qr_title", url=self.contact.url))
 
     @property
     def url_text(self) -> str:
@@ -95,7 +121,7 @@ def help_entries(view: AudienceView, extra: Sequence[str] = ()) -> list[HelpEntr
     """The audience's help contacts in their authored order, then any other ids from `extra`."""
     ids = [hid for hid, _ in view.help]
     ids += [hid for hid in extra if hid not in ids]
-    return [HelpEntry(hid, view.course.help[hid]) for hid in ids]
+    return [HelpEntry(hid, view.course.help[hid], view.course.language) for hid in ids]
 
 
 # --- worksheet activities ----------------------------------------------------------------
@@ -323,8 +349,9 @@ class Renderer:
                                 md_lines=lambda s: Markup(to_html(s, breaks=True)))
         self.env.globals.update(icon=lambda name, size=24, color=theme.PALETTE.primary, stroke=1.6:
                                 Markup(theme.icon_svg(name, size=size, color=color, stroke_width=stroke)),
-                                palette=theme.PALETTE, ungraded_label=m.UNGRADED_LABEL,
-                                retry_invite=m.RETRY_INVITE)
+                                palette=theme.PALETTE)
+        self.language = "en-GB"
+        self._stylesheets: dict[str, Any] = {}
 
     @cached_property
     def font_config(self) -> Any:
@@ -338,9 +365,14 @@ class Renderer:
         """The offline fetcher used for the stylesheet and every document."""
         return offline_url_fetcher()
 
-    @cached_property
+    @property
     def stylesheet(self) -> Any:
-        """The print stylesheet: theme variables, the theme's font files, then print.css."""
+        """The print stylesheet for the language last rendered: theme variables, fonts, print.css, page labels."""
+        if self.language not in self._stylesheets:
+            self._stylesheets[self.language] = self._stylesheet(self.language)
+        return self._stylesheets[self.language]
+
+    def _stylesheet(self, language: str) -> Any:
         from weasyprint import CSS
 
         faces = []
@@ -348,12 +380,19 @@ class Renderer:
                                    (400, "italic", "italic"), (600, "normal", "semibold")):
             faces.append(f"@font-face {{ font-family: {theme.FONT_FAMILY!r}; font-weight: {weight}; "
                          f"font-style: {style}; src: url('{Path(theme.FONT_FILES[key]).as_uri()}'); }}")
-        css = theme.css_variables() + "\n".join(faces) + "\n" + (TEMPLATES / "print.css").read_text("utf-8")
+        css = (theme.css_variables() + "\n".join(faces) + "\n" + (TEMPLATES / "print.css").read_text("utf-8")
+               + language_css(language))
         return CSS(string=css, base_url=TEMPLATES.as_uri() + "/", font_config=self.font_config,
                    url_fetcher=self.url_fetcher)
 
     def html(self, template: str, **context: Any) -> str:
-        """Render one template to an HTML string."""
+        """Render one template to an HTML string, in its course's language (which layout() then uses too)."""
+        course = context.get("course")
+        self.language = messages(course.language).language if course is not None else "en-GB"
+        jinja_i18n(self.env, self.language)
+        say = messages(self.language)
+        self.env.globals.update(ungraded_label=say("common.ungraded_label"), retry_invite=say("common.retry_invite"),
+                                or_list=lambda items: _or_list(items, self.language))
         return self.env.get_template(template).render(**context)
 
     def layout(self, html: str) -> Any:
@@ -459,6 +498,14 @@ def cards_that_fit(document: Any, panel_class: str, card_class: str) -> int:
     return count
 
 
+def _or_list(items: Sequence[object], language: str) -> Markup:
+    """Items joined as "1, 2 or 3" in the course's language."""
+    names = [str(item) for item in items]
+    if len(names) < 2:
+        return Markup.escape("".join(names))
+    return html_messages(language)("print.or", first=", ".join(names[:-1]), last=names[-1])
+
+
 def _dedupe(problems: list[tuple[str, float]]) -> list[tuple[str, float]]:
     best: dict[str, float] = {}
     for label, mm in problems:
@@ -471,11 +518,11 @@ def _dedupe(problems: list[tuple[str, float]]) -> list[tuple[str, float]]:
 
 def _common(view: AudienceView, doc_title: str, kind: str) -> dict[str, Any]:
     course = view.course
+    checked = format_date(course.facts_checked, course.language)
     return {
         "course": course, "view": view, "audience": view.audience, "doc_title": doc_title, "kind": kind,
-        "checked": format_date(course.facts_checked), "stamp": course.facts_checked.isoformat(),
-        "footer": f"{course.title} · version {course.version} · facts last checked "
-                  f"{format_date(course.facts_checked)}",
+        "checked": checked, "stamp": course.facts_checked.isoformat(),
+        "footer": messages(course.language)("print.footer", title=course.title, version=course.version, date=checked),
         "help": help_entries(view), "core_messages": view.audience.core_messages,
     }
 
@@ -513,11 +560,12 @@ def plan_context(view: AudienceView, plan: m.Plan) -> dict[str, Any]:
 def audience_documents(view: AudienceView) -> list[PrintDocument]:
     """Every printable for one audience, in a fixed order."""
     course, label = view.course, view.audience.label
+    say = messages(course.language)
     documents: list[PrintDocument] = []
     if view.leaflet is not None:
         leaflet = view.leaflet
         # The leaflet's own contacts get full cards with QR codes; the audience's others a compact list.
-        entries = [HelpEntry(hid, course.help[hid]) for hid in leaflet.help]
+        entries = [HelpEntry(hid, course.help[hid], course.language) for hid in leaflet.help]
         more = [entry for entry in help_entries(view) if entry.id not in leaflet.help]
         extra_core = [msg for msg in view.audience.core_messages if not _said_in(msg, leaflet.core_message)]
         items = [HelpItem("card", entry) for entry in entries] + [HelpItem("line", entry) for entry in more]
@@ -527,26 +575,27 @@ def audience_documents(view: AudienceView) -> list[PrintDocument]:
         context = {"leaflet": leaflet, "help_slots": slots, "extra_core": extra_core,
                    "fold_in": FOLD_IN_WIDTH, "panel": PANEL_WIDTH,
                    "phone_first": phones[0] if phones else None}
-        documents.append(PrintDocument("leaflet", "leaflet.html.j2", f"{leaflet.title}: leaflet ({label})",
+        documents.append(PrintDocument("leaflet", "leaflet.html.j2", say("print.title_leaflet", title=leaflet.title, audience=label),
                                        context, pages=2))
-        documents.append(PrintDocument("poster", "poster.html.j2", f"{leaflet.steps_title}: poster ({label})",
+        documents.append(PrintDocument("poster", "poster.html.j2", say("print.title_poster", title=leaflet.steps_title, audience=label),
                                        {"leaflet": leaflet, "leaflet_help": entries, "other_help": more,
                                         "extra_core": extra_core}, pages=1))
     for plan in view.plans:
-        kind = "Lesson plan" if plan.kind == "lesson" else "Talk plan"
-        title = f"{plan.title}: {kind.lower()} ({label})"
+        kind = say("print.lesson_plan" if plan.kind == "lesson" else "print.talk_plan")
+        title = say("print.title_lesson_plan" if plan.kind == "lesson" else "print.title_talk_plan",
+                    title=plan.title, audience=label)
         documents.append(PrintDocument(f"{plan.kind}-plan", "plan.html.j2", title,
                                        {**plan_context(view, plan), "plan_kind": kind}))
     quizzes = [(quiz, printed_questions(quiz)) for quiz in view.quizzes() if quiz.questions]
     if quizzes:
         tasks = worksheet_tasks(view)
-        documents.append(PrintDocument("worksheet", "worksheet.html.j2", f"{course.title}: worksheet ({label})",
+        documents.append(PrintDocument("worksheet", "worksheet.html.j2", say("print.title_worksheet", title=course.title, audience=label),
                                        {"quizzes": quizzes, "tasks": tasks}))
         documents.append(PrintDocument("answer-key", "answer-key.html.j2",
-                                       f"{course.title}: answer key ({label})", {"quizzes": quizzes, "tasks": tasks}))
+                                       say("print.title_answer_key", title=course.title, audience=label), {"quizzes": quizzes, "tasks": tasks}))
     scenarios = [(scenario, gamebook_sections(scenario)) for scenario in view.scenarios()]
     if scenarios:
-        documents.append(PrintDocument("gamebook", "gamebook.html.j2", f"{course.title}: gamebook ({label})",
+        documents.append(PrintDocument("gamebook", "gamebook.html.j2", say("print.title_gamebook", title=course.title, audience=label),
                                        {"scenarios": scenarios}))
     return documents
 

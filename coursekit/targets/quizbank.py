@@ -11,15 +11,50 @@ Shared decisions live here so the four formats say the same thing:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Literal
+from functools import wraps
+from typing import Literal, ParamSpec, TypeVar
 
 from coursekit import model as m
+from coursekit.messages import format_date, messages
 from coursekit.questions import BankQuestion, Export, LeftOut, for_bank
 from coursekit.targets import BuildContext, Target
 from coursekit.view import AudienceView, audience_view
 
-HELP_TITLE = "Help and support"
+# The labels' language. The per-question helpers have no view to ask, so each writer (whose first argument is
+# the audience's view) sets it for the length of its call: see in_course_language.
+_LANGUAGE: ContextVar[str] = ContextVar("bank_language", default="en-GB")
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+# Welsh ordinals as numerals (1af, 2il, 3ydd...); past 20 the bare number.
+_WELSH_ORDINALS = ("af", "il", "ydd", "ydd", "ed", "ed", "fed", "fed", "fed", "fed", "eg", "fed", "eg", "eg",
+                   "fed", "eg", "eg", "fed", "eg", "fed")
+
+
+def in_course_language(writer: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a bank writer (first argument: the audience's view) with its course's language for every label."""
+    @wraps(writer)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        view = args[0]
+        assert isinstance(view, AudienceView)
+        token = _LANGUAGE.set(view.course.language)
+        try:
+            return writer(*args, **kwargs)
+        finally:
+            _LANGUAGE.reset(token)
+    return run
+
+
+def say(key: str, **values: object) -> str:
+    """An engine string in the language of the bank being written."""
+    return messages(_LANGUAGE.get())(key, **values)
+
+
+def help_title() -> str:
+    """The title of each quiz's closing help item."""
+    return say("quizbank.help_title")
 
 
 @dataclass(frozen=True)
@@ -32,7 +67,9 @@ class MatchRow:
 
 
 def ordinal(n: int) -> str:
-    """1 → "1st", 2 → "2nd", 11 → "11th" (positions for ordering questions)."""
+    """1 → "1st", 2 → "2nd", 11 → "11th" (positions for ordering questions; Welsh: "1af", "2il", "3ydd")."""
+    if messages(_LANGUAGE.get()).language == "cy":
+        return f"{n}{_WELSH_ORDINALS[n - 1]}" if 1 <= n <= len(_WELSH_ORDINALS) else str(n)
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -60,13 +97,11 @@ def answer_key_markdown(question: m.OrderQuestion | m.MatchQuestion) -> str:
     return "\n".join(f"- {row.left} → {row.right}: {row.feedback}" for row in match_rows(question))
 
 
-OVERALL_LABELS = ("All right:", "Not quite:")
-
-
 def overall_feedback_markdown(question: m.OrderQuestion | m.MatchQuestion) -> str:
     """An ordering/matching question's overall feedback, each labelled with when it applies."""
     return "\n\n".join(f"**{label}** {text}" for label, text in zip(
-        OVERALL_LABELS, (question.feedback_correct, question.feedback_incorrect)) if text)
+        (say("print.all_right"), say("print.not_quite")), (question.feedback_correct, question.feedback_incorrect),
+        strict=True) if text)
 
 
 def general_feedback_markdown(question: m.QuestionBase, *, with_answer_key: bool, with_overall: bool = False) -> str:
@@ -141,19 +176,20 @@ def group_left_out(left_out: list[LeftOutQuestion]) -> list[tuple[LeftOutQuestio
     return lines
 
 
+@in_course_language
 def left_out_text(view: AudienceView, left_out: list[LeftOutQuestion], kahoot_name: str) -> str:
     """The teacher-facing list of questions the GIFT, Moodle XML and QTI files leave out, and why."""
     course = view.course
     total = sum(len(quiz.questions) for quiz in bank_quizzes(view))
-    lines = [f"{course.title}: questions left out of the Moodle and Canvas files for {view.audience.label}",
+    lines = [say("quizbank.left_out_heading", title=course.title, audience=view.audience.label),
              edition_line(course), ""]
     if not left_out:
-        lines.append(f"All {total} questions are in the GIFT, Moodle XML and QTI files; none was left out.")
+        lines.append(say("quizbank.none_left_out", total=total))
     else:
-        lines.append("These questions are left out (nothing is changed to make a question fit):")
+        lines.append(say("quizbank.these_left_out"))
         lines.append("")
         lines += [f"- {line}" for _first, line in group_left_out(left_out)]
-    lines += ["", f"Kahoot leaves out more: see {kahoot_name}."]
+    lines += ["", say("quizbank.kahoot_more", file=kahoot_name)]
     return "\n".join(lines) + "\n"
 
 
@@ -176,8 +212,8 @@ def category_path(view: AudienceView, quiz: m.Quiz) -> str:
 
 def edition_line(course: m.Course) -> str:
     """Course title, version and the date the facts were last checked."""
-    checked = course.facts_checked.isoformat()
-    return f"{course.title} · version {course.version} · facts last checked {checked}"
+    checked = format_date(course.facts_checked, _LANGUAGE.get())
+    return say("print.imprint", title=course.title, version=course.version, date=checked)
 
 
 def help_markdown(view: AudienceView) -> str:

@@ -17,10 +17,10 @@ import re
 from typing import assert_never
 
 from coursekit import model as m
+from coursekit.messages import engine_name
 from coursekit.order import presented
 from coursekit.questions import BankQuestion
 from coursekit.targets.quizbank import (
-    HELP_TITLE,
     LeftOutQuestion,
     bank_questions,
     bank_quizzes,
@@ -30,10 +30,13 @@ from coursekit.targets.quizbank import (
     general_feedback_markdown,
     help_id,
     help_markdown,
+    help_title,
+    in_course_language,
     match_answers,
     match_rows,
     multiple_weights,
     question_id,
+    say,
 )
 from coursekit.text import one_line
 from coursekit.view import AudienceView
@@ -141,18 +144,20 @@ def question_gift(quiz: m.Quiz, question: BankQuestion) -> str:
 def help_gift(view: AudienceView, quiz: m.Quiz) -> str:
     """The closing description item of a category: core messages and help contacts."""
     return (f"// [id:{help_id(quiz)}]\n"
-            f"::{escape_gift(HELP_TITLE)}::[markdown]{escape_gift(without_raw_html(help_markdown(view)))}")
+            f"::{escape_gift(help_title())}::[markdown]{escape_gift(without_raw_html(help_markdown(view)))}")
 
 
+@in_course_language
 def gift_text(view: AudienceView, left_out: list[LeftOutQuestion] | None = None) -> str:
     """The whole GIFT file for one audience: a header comment, then one category per quiz.
 
     Questions GIFT cannot carry are named in a comment where they would be, and added to `left_out`."""
     course = view.course
     blocks = ["\n".join([
-        _comment(f"{course.title}: question bank for {view.audience.label} (Moodle GIFT, UTF-8)"),
+        _comment(say("quizbank.gift_heading", title=course.title, audience=view.audience.label)),
         _comment(edition_line(course)),
-        _comment("Import: Moodle > Question bank > Import > GIFT format, 'Get category from file' ticked."),
+        _comment(say("quizbank.gift_import")),
+        _comment(engine_name()),
     ])]
     for quiz in bank_quizzes(view):
         blocks.append(f"$CATEGORY: {category_path(view, quiz)}")

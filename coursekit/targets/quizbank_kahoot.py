@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any, assert_never
 
 from coursekit import model as m
+from coursekit.messages import engine_name
 from coursekit.questions import LeftOut, for_kahoot
-from coursekit.targets.quizbank import bank_quizzes, edition_line
+from coursekit.targets.quizbank import bank_quizzes, edition_line, in_course_language, say
 from coursekit.text import one_line
 from coursekit.view import AudienceView
 from coursekit.write import zip_folder
@@ -42,7 +43,6 @@ QUESTION_LIMIT = 120
 ANSWER_LIMIT = 75
 MAX_ANSWERS = 4
 TIME_LIMITS = (5, 10, 20, 30, 60, 90, 120, 240)
-TRUE_FALSE_ANSWERS = ("True", "False")
 # A spreadsheet reads a cell starting with one of these as a formula ("formula injection"): such text is
 # written as a text cell with Excel's quote prefix, so it stays text even after a teacher edits the file.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -96,30 +96,30 @@ def kahoot_row(quiz: m.Quiz, question: m.Question) -> KahootRow | Skipped:
         case LeftOut():
             reasons.append(form.reason)
         case m.TrueFalseQuestion():
-            answers = TRUE_FALSE_ANSWERS
+            answers = (say("common.true"), say("common.false"))
             correct = (1,) if form.answer else (2,)
         case m.SingleQuestion() | m.MultipleQuestion():
             # In the course's one seeded order (coursekit/arrange.py), as every other output shows them.
             answers = tuple(one_line(option.text) for option in form.options)
             correct = tuple(n for n, option in enumerate(form.options, 1) if option.correct)
             if len(answers) > MAX_ANSWERS:
-                reasons.append(f"it has {len(answers)} options (Kahoot takes at most {MAX_ANSWERS})")
+                reasons.append(say("quizbank.kahoot_too_many", n=len(answers), limit=MAX_ANSWERS))
         case _:
             assert_never(form)
     text = one_line(question.prompt)
     if kahoot_length(text) > QUESTION_LIMIT:
-        reasons.append(f"the question is {kahoot_length(text)} characters "
-                       f"(Kahoot takes at most {QUESTION_LIMIT})")
+        reasons.append(say("quizbank.kahoot_question_long", n=kahoot_length(text), limit=QUESTION_LIMIT))
     for n, answer in enumerate(answers, 1):
         if kahoot_length(answer) > ANSWER_LIMIT:
-            reasons.append(f"answer {n} is {kahoot_length(answer)} characters "
-                           f"(Kahoot takes at most {ANSWER_LIMIT})")
+            reasons.append(say("quizbank.kahoot_answer_long", number=n, n=kahoot_length(answer),
+                               limit=ANSWER_LIMIT))
     if reasons:
         return Skipped(quiz, question, tuple(reasons))
     return KahootRow(quiz.id, question.id, text, answers,
                      time_limit(text, answers, multiple=isinstance(question, m.MultipleQuestion)), correct)
 
 
+@in_course_language
 def kahoot_rows(view: AudienceView) -> tuple[list[KahootRow], list[Skipped]]:
     """Every question of the audience's quizzes, as rows that fit Kahoot and questions left out."""
     rows: list[KahootRow] = []
@@ -146,6 +146,7 @@ def _put(sheet: Any, row: int, column: int, value: object) -> Any:
     return cell
 
 
+@in_course_language
 def _workbook_bytes(view: AudienceView, rows: list[KahootRow], skipped_name: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -156,12 +157,11 @@ def _workbook_bytes(view: AudienceView, rows: list[KahootRow], skipped_name: str
     sheet = book.active
     sheet.title = "Sheet1"
     notes = [
-        f"{course.title}: Kahoot quiz for {view.audience.label}",
+        say("quizbank.kahoot_heading", title=course.title, audience=view.audience.label),
         edition_line(course),
-        ("Import: in Kahoot, create a kahoot, then Add question > Import spreadsheet and choose this file. "
-         f"Questions that do not fit Kahoot's limits are listed in {skipped_name}; none is shortened."),
+        say("quizbank.kahoot_import", file=skipped_name),
         " ".join(view.audience.core_messages),
-        "Help: " + "; ".join(_contact_line(contact) for _hid, contact in view.help),
+        say("quizbank.kahoot_help") + " " + "; ".join(_contact_line(contact) for _hid, contact in view.help),
     ]
     for offset, note in enumerate(notes):
         _put(sheet, 2 + offset, 2, note)
@@ -182,31 +182,32 @@ def _workbook_bytes(view: AudienceView, rows: list[KahootRow], skipped_name: str
     book.properties.created = book.properties.modified = stamp
     book.properties.creator = course.publisher or course.title
     book.properties.title = f"{course.title} ({view.audience.label})"
+    book.properties.lastModifiedBy = engine_name()  # the engine and its version (no "generator" field)
     buffer = io.BytesIO()
     archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)
     ExcelWriter(book, archive).save()  # not openpyxl.save_workbook, which resets `modified` to now
     return buffer.getvalue()
 
 
+@in_course_language
 def skipped_text(view: AudienceView, rows: list[KahootRow], skipped: list[Skipped], xlsx_name: str) -> str:
     """The teacher-facing list of questions left out of the spreadsheet."""
     course = view.course
     total = len(rows) + len(skipped)
-    lines = [f"{course.title}: Kahoot spreadsheet for {view.audience.label}", edition_line(course), ""]
+    lines = [say("quizbank.kahoot_sheet_heading", title=course.title, audience=view.audience.label),
+             edition_line(course), ""]
     if not skipped:
-        lines.append(f"All {total} questions fit Kahoot's limits and are in {xlsx_name}; none was left out.")
+        lines.append(say("quizbank.kahoot_all_fit", total=total, file=xlsx_name))
     else:
-        lines.append(f"{len(rows)} of {total} questions are in {xlsx_name}. "
-                     f"These {len(skipped)} were left out "
-                     "(Kahoot takes 2-4 answers, questions up to 120 characters and answers up to 75; "
-                     "nothing is shortened):")
+        lines.append(say("quizbank.kahoot_some_left", n=len(rows), total=total, file=xlsx_name,
+                         left=len(skipped)))
         lines.append("")
         lines += [f"- {entry}" for entry in skipped]
-        lines += ["", ("Use the Moodle or Canvas files for these questions, except any they leave out too "
-                       "(listed in the left-out file beside this one).")]
+        lines += ["", say("quizbank.kahoot_use_moodle")]
     return "\n".join(lines) + "\n"
 
 
+@in_course_language
 def write_kahoot(view: AudienceView, xlsx: Path, skipped_file: Path) -> list[Skipped]:
     """Write the spreadsheet and the skipped-questions list; return the questions left out."""
     rows, skipped = kahoot_rows(view)

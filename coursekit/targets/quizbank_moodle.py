@@ -12,10 +12,10 @@ from typing import assert_never
 from lxml import etree
 
 from coursekit import model as m
+from coursekit.messages import engine_name
 from coursekit.order import presented
 from coursekit.questions import BankQuestion
 from coursekit.targets.quizbank import (
-    HELP_TITLE,
     LeftOutQuestion,
     bank_questions,
     bank_quizzes,
@@ -25,10 +25,13 @@ from coursekit.targets.quizbank import (
     general_feedback_markdown,
     help_id,
     help_markdown,
+    help_title,
+    in_course_language,
     match_answers,
     match_rows,
     multiple_weights,
     question_id,
+    say,
 )
 from coursekit.text import one_line, to_html, to_inline_html
 from coursekit.view import AudienceView
@@ -127,7 +130,7 @@ def question_xml(quiz: m.Quiz, question: BankQuestion, root: etree._Element) -> 
 
 def _help(view: AudienceView, quiz: m.Quiz, root: etree._Element) -> None:
     element = etree.SubElement(root, "question", type="description")
-    _plain(etree.SubElement(element, "name"), "text", HELP_TITLE)
+    _plain(etree.SubElement(element, "name"), "text", help_title())
     _text(element, "questiontext", to_html(help_markdown(view)))
     _text(element, "generalfeedback", None)
     _plain(element, "defaultgrade", "0")
@@ -136,6 +139,7 @@ def _help(view: AudienceView, quiz: m.Quiz, root: etree._Element) -> None:
     _plain(element, "idnumber", help_id(quiz))
 
 
+@in_course_language
 def moodle_xml(view: AudienceView, left_out: list[LeftOutQuestion] | None = None) -> bytes:
     """The Moodle XML file for one audience, as UTF-8 bytes.
 
@@ -143,7 +147,8 @@ def moodle_xml(view: AudienceView, left_out: list[LeftOutQuestion] | None = None
     course = view.course
     root = etree.Element("quiz")
     # An XML comment may not contain "--".
-    for note in (f"{course.title}: question bank for {view.audience.label}", edition_line(course)):
+    for note in (say("quizbank.bank_heading", title=course.title, audience=view.audience.label),
+                 edition_line(course), engine_name()):
         root.append(etree.Comment(f" {note} ".replace("--", "- -")))
     for quiz in bank_quizzes(view):
         category = etree.SubElement(root, "question", type="category")

@@ -16,15 +16,17 @@ from typing import assert_never
 from lxml import etree
 
 from coursekit import model as m
+from coursekit.messages import engine_name
 from coursekit.order import presented
 from coursekit.questions import BankQuestion
 from coursekit.targets.quizbank import (
-    HELP_TITLE,
     LeftOutQuestion,
     bank_questions,
     bank_quizzes,
     edition_line,
     help_markdown,
+    help_title,
+    in_course_language,
     match_answers,
     match_rows,
 )
@@ -207,7 +209,7 @@ def question_item(view: AudienceView, quiz: m.Quiz, question: BankQuestion,
 
 
 def _help_item(view: AudienceView, quiz: m.Quiz, section: etree._Element) -> None:
-    item = _el(section, "item", ident=item_ident(view, quiz, "help"), title=HELP_TITLE)
+    item = _el(section, "item", ident=item_ident(view, quiz, "help"), title=help_title())
     _metadata(item, [("question_type", "text_only_question"), ("points_possible", "0.0"),
                      ("original_answer_ids", "")])
     _mattext(_el(item, "presentation"), to_html(help_markdown(view)))
@@ -218,6 +220,7 @@ def assessment_ident(view: AudienceView, quiz: m.Quiz) -> str:
     return f"quiz-{view.course.id}-{view.name}-{quiz.id}"
 
 
+@in_course_language
 def assessment_xml(view: AudienceView, quiz: m.Quiz, left_out: list[LeftOutQuestion] | None = None) -> bytes:
     """One quiz as a QTI 1.2 `<questestinterop><assessment>`; questions QTI cannot carry go to `left_out`."""
     root = etree.Element(f"{{{QTI_NS}}}questestinterop", nsmap={None: QTI_NS, "xsi": XSI_NS})
@@ -230,6 +233,7 @@ def assessment_xml(view: AudienceView, quiz: m.Quiz, left_out: list[LeftOutQuest
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
+@in_course_language
 def assessment_meta_xml(view: AudienceView, quiz: m.Quiz) -> bytes:
     """Canvas's quiz settings for one assessment (title, description, shuffling, quiz type, points)."""
     root = etree.Element(f"{{{CANVAS_NS}}}quiz", nsmap={None: CANVAS_NS, "xsi": XSI_NS},
@@ -248,6 +252,7 @@ def assessment_meta_xml(view: AudienceView, quiz: m.Quiz) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
+@in_course_language
 def manifest_xml(view: AudienceView, idents: list[str]) -> bytes:
     """The IMS Content Packaging manifest listing each assessment and its Canvas settings file."""
     root = etree.Element(f"{{{CP_NS}}}manifest", nsmap={None: CP_NS, "xsi": XSI_NS},
@@ -256,6 +261,7 @@ def manifest_xml(view: AudienceView, idents: list[str]) -> bytes:
     metadata = etree.SubElement(root, f"{{{CP_NS}}}metadata")
     etree.SubElement(metadata, f"{{{CP_NS}}}schema").text = "IMS Content"
     etree.SubElement(metadata, f"{{{CP_NS}}}schemaversion").text = "1.1.4"
+    metadata.append(etree.Comment(f" {engine_name()} "))  # the generator, where IMS CP has no field for it
     etree.SubElement(root, f"{{{CP_NS}}}organizations")
     resources = etree.SubElement(root, f"{{{CP_NS}}}resources")
     for ident in idents:
@@ -269,6 +275,7 @@ def manifest_xml(view: AudienceView, idents: list[str]) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
+@in_course_language
 def write_qti_zip(view: AudienceView, archive: Path, left_out: list[LeftOutQuestion] | None = None) -> Path:
     """Write the QTI package for one audience as a deterministic zip; questions it leaves out go to `left_out`."""
     with tempfile.TemporaryDirectory(prefix="coursekit-qti-") as tmp:

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from lxml import etree
 
 from coursekit.errors import BuildError
+from coursekit.messages import engine_name, format_date, messages
 from coursekit.model import DecisionNode
 from coursekit.targets import BuildContext, Target
 from coursekit.view import AudienceView, audience_view
@@ -96,8 +97,10 @@ def manifest_xml(view: AudienceView, version: ScormVersion, files: Sequence[str]
     """The imsmanifest.xml for one audience's SCO listing `files` (paths relative to the package root)."""
     course = view.course
     identifier = f"coursekit-{course.id}-{view.name}"
-    parts = [course.description or course.subtitle, f"For: {view.audience.label}",
-             f"Version {course.version}; facts last checked {course.facts_checked.isoformat()}"]
+    say = messages(course.language)
+    parts = [course.description or course.subtitle, say("scorm.for", audience=view.audience.label),
+             say("scorm.version_checked", version=course.version,
+                 date=format_date(course.facts_checked, course.language))]
     description = " ".join(_sentence(part) for part in parts if part.strip())
     return _environment().get_template(version.template).render(
         identifier=identifier,
@@ -114,6 +117,7 @@ def manifest_xml(view: AudienceView, version: ScormVersion, files: Sequence[str]
         objectives=[tracking_identifier(objective.id) for objective in view.objectives],
         launch=LAUNCH,
         files=sorted(files),
+        engine=engine_name(),
     )
 
 

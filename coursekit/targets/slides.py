@@ -39,6 +39,7 @@ from coursekit import model as m
 from coursekit import theme
 from coursekit.cache import deck_inputs
 from coursekit.errors import BuildError
+from coursekit.messages import engine_name, messages
 from coursekit.targets import BuildContext, Target
 from coursekit.targets.slides_fit import (
     EMU_PER_PT,
@@ -582,6 +583,7 @@ class Renderer:
     def __init__(self, course: m.Course, plan: m.Plan) -> None:
         self.course = course
         self.plan = plan
+        self.say = messages(course.language)
         self.prs = new_presentation()
         self.layout = self.prs.slide_layouts[5]  # "Title Only": a real title placeholder, nothing else
         self.first_slide: dict[str, Any] = {}
@@ -633,7 +635,7 @@ class Renderer:
         if spec.image is not None and page.part == 1:
             self.draw_image(slide, spec)
         if kind == "help":
-            add_icon(slide, "help", Box(SLIDE_W - MARGIN_X - 64, 40, 64, 64), "Help")
+            add_icon(slide, "help", Box(SLIDE_W - MARGIN_X - 64, 40, 64, 64), self.say("slides.help_icon"))
         if page.fixed:
             if spec.choices:
                 self.draw_choices(slide, spec)
@@ -742,7 +744,7 @@ class Renderer:
             longest = max((step.text for step in steps), key=len)
             raise FitError(longest, f"slides: the steps on {spec.title!r} do not fit even at {MIN_SIZE:g} pt")
         for step, cell, box, groups in zip(steps, cells, boxes, texts, strict=True):
-            add_icon(slide, step.icon, Box(cell.x, cell.y + 4, icon, icon), f"Icon: {step.title}")
+            add_icon(slide, step.icon, Box(cell.x, cell.y + 4, icon, icon), self.say("slides.icon_alt", title=step.title))
             add_text(slide, box, groups, size, spec.kind, name=f"Step {step.title}")
 
 
@@ -778,10 +780,13 @@ def set_properties(prs: Any, course: m.Course, plan: m.Plan) -> None:
     properties = prs.core_properties
     properties.title = plan.title
     properties.subject = course.title
+    say = messages(course.language)
     properties.author = course.publisher or "coursekit"
-    properties.last_modified_by = "coursekit"
+    # The engine that wrote the deck, with its version (the core properties have no "generator" field).
+    properties.last_modified_by = engine_name()
     properties.keywords = f"{course.id}; {plan.kind}; {plan.audience}"
-    properties.comments = f"Version {course.version}; facts last checked {course.facts_checked.isoformat()}"
+    properties.comments = say("slides.properties_comments", version=course.version,
+                              date=course.facts_checked.isoformat(), engine=engine_name())
     properties.language = course.language
     properties.category = plan.kind
     properties.version = course.version

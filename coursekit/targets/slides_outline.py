@@ -9,33 +9,22 @@ from typing import Any, assert_never
 
 from coursekit import model as m
 from coursekit.errors import BuildError
+from coursekit.messages import Messages, messages
+from coursekit.messages import format_date as format_date_in
 from coursekit.order import presented
 from coursekit.questions import SCALE_POINTS, fixed_order, scored
 from coursekit.text import Run, to_blocks, to_plain, url_label
 from coursekit.view import AudienceView, audience_view, filter_quiz
 
 LETTERS = "ABCDEFGHIJ"
-# The plan's full safeguarding notes go on the title, each scenario's first and ending slides and the help
-# slide; the slides in between carry this reminder instead of repeating them dozens of times.
-SHORT_SAFEGUARDING = ("Safeguarding: keep the discussion about the characters, not anyone in the room; "
-                      "the full safeguarding notes are on the scenario's first slide.")
 # Content slides keep to about six short bullets; a question with its options is one idea: it may have more.
 QUIZ_GROUPS = 16
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
-# Speaker notes for a question slide and its reveal: a scored question, and a scale (no right answer).
-DISCUSSION = (("Discussion: give everyone time to decide (hands up, cards or mini-whiteboards), then "
-               "ask a few people why before you reveal the answer."),
-              ("Discussion: ask what surprised people, and check "
-               "anyone who got it wrong knows why without singling them out."))
-SCALE_DISCUSSION = ("Discussion: ask everyone to pick a number privately; nobody has to share it.",
-                    ("Discussion: there is no right answer. Invite anyone who wants to say why they chose their "
-                     "number; point to where help is for anyone who chose a low number."))
+# A choice's quality on the "what happens" slide: its label's key and its colour.
 QUALITY: dict[str | None, tuple[str, str]] = {
-    "best": ("A strong choice", "accent"),
-    "ok": ("An OK choice, but there is a better one", "ink"),
-    "poor": ("Not the safest choice", "warning"),
-    None: (m.UNGRADED_LABEL, "ink"),
+    "best": ("slides.quality_best", "accent"),
+    "ok": ("slides.quality_ok", "ink"),
+    "poor": ("slides.quality_poor", "warning"),
+    None: ("common.ungraded_label", "ink"),
 }
 
 
@@ -139,14 +128,14 @@ def text_lines(text: str, *, bold: bool = False, italic: bool = False) -> list[P
     return [Para([Run(line, bold, italic)]) for line in text.split("\n") if line.strip()] or [para(text)]
 
 
-def format_date(day: dt.date) -> str:
-    """A date as "15 January 2026", whatever the build machine's locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+def format_date(day: dt.date, language: str = "en-GB") -> str:
+    """A date as "15 January 2026" in the course's language, whatever the build machine's locale."""
+    return format_date_in(day, language)
 
 
-def minutes_text(minutes: int) -> str:
+def minutes_text(minutes: int, language: str = "en-GB") -> str:
     """"about N minutes"."""
-    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return messages(language)("slides.about_minute" if minutes == 1 else "slides.about_minutes", n=minutes)
 
 
 class OutlineBuilder:
@@ -157,12 +146,20 @@ class OutlineBuilder:
         self.plan = plan
         self.view: AudienceView = audience_view(course, plan.audience)
         self.slides: list[SlideSpec] = []
-        self.safeguarding = "Safeguarding: " + to_plain(plan.safeguarding).replace("\n", " ")
-        self.session = f"the whole session is {minutes_text(plan.duration_minutes)}"
+        self.say: Messages = messages(course.language)
+        self.safeguarding = self.say("slides.safeguarding", text=to_plain(plan.safeguarding).replace("\n", " "))
+        # The plan's full safeguarding notes go on the title, each scenario's first and ending slides and the
+        # help slide; the slides in between carry this reminder instead of repeating them dozens of times.
+        self.short_safeguarding = self.say("slides.short_safeguarding")
+        self.session = self.say("slides.whole_session", minutes=self.minutes(plan.duration_minutes))
         # Links to "the slide after this scenario" are resolved once that slide exists.
         self._after: list[tuple[Link, int]] = []
 
     # --- helpers --------------------------------------------------------------------------------------------
+
+    def minutes(self, minutes: int) -> str:
+        """"about N minutes" in the course's language."""
+        return minutes_text(minutes, self.say.language)
 
     def add(self, slide: SlideSpec) -> SlideSpec:
         """Append a slide (its text comes from the plan unless it says otherwise)."""
@@ -184,7 +181,7 @@ class OutlineBuilder:
 
     def activity_timing(self, activity: m.Activity) -> str:
         """The timing line for slides inside an activity."""
-        return f"Timing: part of \u201c{activity.title}\u201d, {minutes_text(activity.minutes)} in all."
+        return self.say("slides.timing_part_of", title=activity.title, minutes=self.minutes(activity.minutes))
 
     def talking_points(self, activity: m.Activity) -> list[str]:
         """The presenter's talking points for an activity."""
@@ -197,11 +194,10 @@ class OutlineBuilder:
         """Every logical slide of the deck, in order."""
         self.title_slide()
         if self.plan.ground_rules:
-            self.add(SlideSpec("ground-rules", "rules", "Ground rules",
+            self.add(SlideSpec("ground-rules", "rules", self.say("slides.ground_rules"),
                                [[para(rule, level=1)] for rule in self.plan.ground_rules],
-                               ["Agree the ground rules together before you start; keep them up if you can.",
-                                "Remind everyone they can step out or pass at any time.",
-                                f"Timing: part of the opening; {self.session}."]))
+                               [self.say("slides.ground_rules_note"), self.say("slides.step_out_note"),
+                                self.say("slides.timing_opening", session=self.session)]))
         self.objectives_slide()
         for index, activity in enumerate(self.plan.activities, start=1):
             self.activity_slides(index, activity)
@@ -219,14 +215,14 @@ class OutlineBuilder:
         """Title: the plan, the course, the audience, the content note, version and facts date."""
         course, plan, audience = self.course, self.plan, self.view.audience
         groups = [[para(course.title, bold=True, colour="primary")],
-                  [para(f"{audience.label} \u00b7 {minutes_text(plan.duration_minutes).capitalize()}")],
+                  [para(f"{audience.label} \u00b7 {capitalise(self.minutes(plan.duration_minutes))}")],
                   markdown_paras(audience.content_note)]
-        parts = [f"Version {course.version}", f"Facts last checked {format_date(course.facts_checked)}",
+        parts = [self.say("slides.version", version=course.version),
+                 self.say("common.facts_checked", date=format_date(course.facts_checked, course.language)),
                  course.publisher]
         footer = [para(" \u00b7 ".join(part for part in parts if part), colour="muted")]
         notes = [to_plain(plan.overview), self.safeguarding,
-                 "Help contacts are on the last slide: leave it up at the end.",
-                 f"Timing: the whole session is {minutes_text(plan.duration_minutes)}."]
+                 self.say("slides.help_last_note"), self.say("slides.timing_whole", session=self.session)]
         self.add(SlideSpec("title", "title", plan.title, groups, notes, footer=footer, source=(plan, ("title",))))
 
     def objectives_slide(self) -> None:
@@ -235,14 +231,15 @@ class OutlineBuilder:
         missing = [o for o in self.plan.objectives if o not in by_id]
         if missing:
             raise BuildError(f"{self.plan.kind} plan: unknown objectives {', '.join(missing)}")
-        notes = ["Read the objectives aloud.", "Success looks like: " + " ".join(self.plan.outcomes)]
+        notes = [self.say("slides.read_objectives"), self.say("slides.success", outcomes=" ".join(self.plan.outcomes))]
         if self.plan.baseline:
             baseline = self.plan.baseline
-            notes.append(f"Baseline ({baseline.title}): {to_plain(baseline.instructions)}")
+            notes.append(self.say("slides.baseline", title=baseline.title, text=to_plain(baseline.instructions)))
         if self.plan.vocabulary:
-            notes.append("Key words: " + "; ".join(f"{t.term}: {t.definition}" for t in self.plan.vocabulary))
-        notes.append(f"Timing: part of the opening; {self.session}.")
-        title = "What we will learn" if self.plan.kind == "lesson" else "What this talk covers"
+            notes.append(self.say("slides.key_words",
+                                  words="; ".join(f"{t.term}: {t.definition}" for t in self.plan.vocabulary)))
+        notes.append(self.say("slides.timing_opening", session=self.session))
+        title = self.say("slides.objectives_lesson" if self.plan.kind == "lesson" else "slides.objectives_talk")
         self.add(SlideSpec("objectives", "objectives", title,
                            [[para(by_id[o].text, level=1)] for o in self.plan.objectives], notes))
 
@@ -253,12 +250,14 @@ class OutlineBuilder:
         for number, other in enumerate(self.plan.activities, start=1):
             current = number == index
             marker = "\u2192 " if current else ""
-            agenda.append(para(f"{marker}{other.title} ({other.minutes} min)", bold=current))
-        groups = [[para(f"{minutes_text(activity.minutes).capitalize()}", bold=True)], agenda]
-        timing = f"Timing: {minutes_text(activity.minutes)} ({activity.phase})."
+            agenda.append(para(marker + self.say("slides.agenda_item", title=other.title, n=other.minutes),
+                               bold=current))
+        groups = [[para(capitalise(self.minutes(activity.minutes)), bold=True)], agenda]
+        timing = self.say("slides.timing_activity", minutes=self.minutes(activity.minutes),
+                          phase=self.say("print.phase_" + activity.phase))
         notes = [*self.talking_points(activity), timing]
         if activity.resources:
-            notes.append("Resources: " + "; ".join(activity.resources))
+            notes.append(self.say("slides.resources", items="; ".join(activity.resources)))
         self.add(SlideSpec(f"activity-{index}", "section", activity.title, groups, notes, source=(activity, ())))
         for page_id in activity.pages:
             page = self.page(page_id)
@@ -311,17 +310,16 @@ class OutlineBuilder:
             node = scenario.nodes[node_id]
             assert isinstance(node, m.DecisionNode)
             groups = self.message_paras(scenario, node.messages)
-            answers = [f"{LETTERS[j]} ({c.quality or 'ungraded'}): {c.text}. {c.feedback}"
+            answers = [f"{LETTERS[j]} ({self.say('slides.grade_' + (c.quality or 'ungraded'))}): {c.text}. {c.feedback}"
                        for j, c in enumerate(node.choices)]
             notes = ([f"{scenario.title}: {scenario.summary}"] if node_id == scenario.start else []) + \
                 self.talking_points(activity) + [
-                    (f"Discussion: read the messages aloud, then ask \u201c{node.prompt}\u201d. Take a few "
-                     "answers and ask why, then click the option the group chooses."),
-                    "Answers: " + " | ".join(answers),
-                    self.safeguarding if node_id == scenario.start else SHORT_SAFEGUARDING, timing]
+                    self.say("slides.discuss_decision", prompt=node.prompt),
+                    self.say("slides.answers", answers=" | ".join(answers)),
+                    self.safeguarding if node_id == scenario.start else self.short_safeguarding, timing]
             outcome = f"{key[node_id]}-what-happens"
             choices = [Link(f"{LETTERS[j]}  {c.text}", outcome,
-                            f"Choice {LETTERS[j]}: {c.text}. Select to see what happens.")
+                            self.say("slides.choice_tip", letter=LETTERS[j], text=c.text))
                        for j, c in enumerate(node.choices)]
             self.add(SlideSpec(key[node_id], "decision", node.prompt, groups, notes, choices=choices,
                                source=(node, ())))
@@ -330,43 +328,45 @@ class OutlineBuilder:
             outcomes: list[Group] = []
             links: list[Link] = []
             for j, choice in enumerate(node.choices):
-                label, colour = QUALITY[choice.quality]
+                label_key, colour = QUALITY[choice.quality]
+                label = self.say(label_key)
                 outcomes.append([Para([Run(f"{LETTERS[j]}: ", bold=True), Run(choice.text, italic=True)]),
                                  para(label, bold=True, colour=colour), para(choice.feedback)])
                 target = scenario.nodes[choice.next]
                 target_name = target.title if isinstance(target, m.EndingNode) else target.prompt
                 if choice.next == node_id:
-                    button = f"After {LETTERS[j]}: choose again"
+                    button = self.say("slides.after_choose_again", letter=LETTERS[j])
                 elif position[choice.next] > position[node_id]:
-                    button = f"After {LETTERS[j]} \u2192"
+                    button = self.say("slides.after_onward", letter=LETTERS[j])
                 else:
-                    button = f"After {LETTERS[j]}: go back"
-                links.append(Link(button, key[choice.next], f"After choice {LETTERS[j]}, go to: {target_name}"))
-            notes = ["Show what the group's choice leads to, then the other options.",
-                     "Discussion: why might someone choose each of these? How might the people in the story feel?",
-                     "Answers: " + " | ".join(answers), SHORT_SAFEGUARDING, timing]
+                    button = self.say("slides.after_go_back", letter=LETTERS[j])
+                links.append(Link(button, key[choice.next],
+                                  self.say("slides.after_tip", letter=LETTERS[j], target=target_name)))
+            notes = [self.say("slides.show_outcome_note"), self.say("slides.discuss_outcome"),
+                     self.say("slides.answers", answers=" | ".join(answers)), self.short_safeguarding, timing]
             # The title stays the question: a modelled poor reaction is never a headline (issue 10 #9).
-            self.add(SlideSpec(outcome, "consequence", f"{node.prompt} (what happens)", outcomes, notes,
+            self.add(SlideSpec(outcome, "consequence", self.say("slides.what_happens", prompt=node.prompt), outcomes, notes,
                                links=links, hidden=True, source=(node, ("choices",))))
         onward: list[Link] = []
         for node_id in endings:
             node = scenario.nodes[node_id]
             assert isinstance(node, m.EndingNode)
             groups = self.message_paras(scenario, node.messages) + [[p] for p in markdown_paras(node.debrief)]
-            links = [Link("Play again", key[scenario.start], f"Back to the start of {scenario.title}"),
-                     Link("Continue \u2192", "", "Go to the next part of the session")]
+            links = [Link(self.say("slides.play_again"), key[scenario.start],
+                          self.say("slides.play_again_tip", title=scenario.title)),
+                     Link(self.say("slides.continue"), "", self.say("slides.continue_session_tip"))]
             if node.ending == "retry":
                 # A retry ending invites another try: it says so first and links back to the decision.
-                groups.insert(0, [para(m.RETRY_INVITE, bold=True, colour="warning")])
+                groups.insert(0, [para(self.say("common.retry_invite"), bold=True, colour="warning")])
                 back = next(n for n, d in scenario.nodes.items() if n in key and isinstance(d, m.DecisionNode)
                             and any(c.next == node_id for c in d.choices))
                 back_node = scenario.nodes[back]
                 assert isinstance(back_node, m.DecisionNode)
-                links[0] = Link("Try another way", key[back], f"Back to: {back_node.prompt}")
+                links[0] = Link(self.say("slides.try_another_way"), key[back],
+                                self.say("slides.back_to", target=back_node.prompt))
             onward.append(links[1])
             notes = [to_plain(node.debrief),
-                     ("Discussion: what helped in this story? Who could they talk to, and what would you say "
-                      "to a friend in the same situation?"), self.safeguarding, timing]
+                     self.say("slides.discuss_ending"), self.safeguarding, timing]
             self.add(SlideSpec(key[node_id], "ending", node.title, groups, notes, links=links, hidden=True,
                                source=(node, ("debrief",))))
         # "Continue" after an ending goes to whatever slide follows the scenario (known once it is added).
@@ -378,28 +378,33 @@ class OutlineBuilder:
         """For each question: a question slide, then a reveal slide with the answer and why."""
         total = len(quiz.questions)
         for number, question in enumerate(fixed_order(quiz), start=1):
-            asked, reveal, answer = question_content(quiz, question)
+            asked, reveal, answer = question_content(quiz, question, self.say.language)
             prompt = markdown_paras(question.prompt)
             for p in prompt:
                 p.colour = p.colour or "primary"
                 p.runs = [Run(r.text, True, r.italic) for r in p.runs]
             why = [to_plain(question.explanation)] if question.explanation else []
-            ask, debrief = DISCUSSION if scored(question) else SCALE_DISCUSSION
-            notes = [f"Answer: {answer}", *why, ask, self.activity_timing(activity)]
+            # Speaker notes for a question slide and its reveal: a scored question, or a scale (no right answer).
+            ask, debrief = (self.say("slides.discuss_question"), self.say("slides.discuss_reveal")) if scored(question) \
+                else (self.say("slides.discuss_scale"), self.say("slides.discuss_scale_reveal"))
+            notes = [self.say("slides.answer_note", answer=answer), *why, ask, self.activity_timing(activity)]
             base = f"activity-{index}-quiz-{quiz.id}-{question.id}"
-            asking = f"{quiz.title}: question {number} of {total}"
+            asking = self.say("slides.question_title", quiz=quiz.title, n=number, count=total)
             # The answer is a hidden slide behind a "Show answer" link: the clicker never reveals it.
-            show = Link("Show answer", f"{base}-answer", f"Show the answer to {asking}")
-            notes.insert(-1, "Click \u201cShow answer\u201d when everyone has decided; the clicker skips it.")
+            show = Link(self.say("slides.show_answer"), f"{base}-answer", self.say("slides.show_answer_tip", question=asking))
+            notes.insert(-1, self.say("slides.show_answer_note"))
             self.add(SlideSpec(base, "question", asking, [prompt, *asked], notes, max_groups=QUIZ_GROUPS,
                                links=[show], source=(question, ())))
             explanation = [[p] for p in markdown_paras(question.explanation)] if question.explanation else []
-            onward = Link("Continue \u2192", "", "Go on to the next slide")
-            self.add(SlideSpec(f"{base}-answer", "reveal", f"{quiz.title}: answer {number} of {total}",
+            onward = Link(self.say("slides.continue"), "", self.say("slides.continue_slide_tip"))
+            self.add(SlideSpec(f"{base}-answer", "reveal",
+                               self.say("slides.answer_title", quiz=quiz.title, n=number, count=total),
                                [*reveal, *explanation],
-                               [f"Answer: {answer}", *why, debrief, self.activity_timing(activity)],
+                               [self.say("slides.answer_note", answer=answer), *why, debrief,
+                                self.activity_timing(activity)],
                                max_groups=QUIZ_GROUPS,
-                               links=[Link("Back to the question", base, f"Back to {asking}"), onward],
+                               links=[Link(self.say("slides.back_to_question"), base,
+                                           self.say("slides.back_to", target=asking)), onward],
                                hidden=True, source=(question, ())))
             self._after.append((onward, len(self.slides)))
 
@@ -411,28 +416,28 @@ class OutlineBuilder:
         if leaflet is None:
             return
         steps = [Step(step.icon, step.title, step.text) for step in leaflet.steps]
-        notes = ["Talk through each step; these are the same steps, with the same icons, as the leaflet.",
-                 *[f"{s.title}: {s.text}" for s in steps],
-                 f"Timing: part of the close; {self.session}."]
+        notes = [self.say("slides.steps_note"), *[f"{s.title}: {s.text}" for s in steps],
+                 self.say("slides.timing_part_close", session=self.session)]
         self.add(SlideSpec("steps", "steps", leaflet.steps_title, [], notes, steps=steps,
                            source=(leaflet, ("steps",))))
 
     def qa_notes(self) -> list[str]:
         """Anticipated questions and answers for the presenter."""
         if not self.plan.questions:
-            return ["Invite questions, and say you can also talk privately afterwards."]
-        return ["Questions people may ask:"] + [f"Q: {q.question} A: {q.answer}" for q in self.plan.questions]
+            return [self.say("slides.invite_questions")]
+        return [self.say("slides.questions_people_ask")] + [
+            self.say("slides.qa", question=q.question, answer=q.answer) for q in self.plan.questions]
 
     def closing_slide(self) -> None:
         """The core messages."""
         messages = self.view.audience.core_messages
-        notes = ["Finish on these messages; say them slowly."]
+        notes = [self.say("slides.finish_note")]
         if self.plan.baseline:
-            notes.append(f"Revisit the baseline ({self.plan.baseline.title}): "
-                         f"{to_plain(self.plan.baseline.revisit)}")
+            notes.append(self.say("slides.revisit_baseline", title=self.plan.baseline.title,
+                                  text=to_plain(self.plan.baseline.revisit)))
         notes += self.qa_notes()
-        notes.append(f"Timing: the close; {self.session}.")
-        self.add(SlideSpec("closing", "closing", "What to remember",
+        notes.append(self.say("slides.timing_close", session=self.session))
+        self.add(SlideSpec("closing", "closing", self.say("slides.what_to_remember"),
                            [[para(message, bold=True, level=1)] for message in messages], notes))
 
     def help_slide(self) -> None:
@@ -458,11 +463,11 @@ class OutlineBuilder:
             details.append(f"{contact.name}: {contact.description} {' '.join(ways)}".strip())
         leaflet = self.view.leaflet
         core = leaflet.core_message if leaflet is not None else self.view.audience.core_messages[0]
-        title = leaflet.help_title if leaflet is not None else "Where to get help"
+        title = leaflet.help_title if leaflet is not None else self.say("print.where_to_get_help")
         course = self.course
-        footer = [para(f"{course.title} \u00b7 version {course.version} \u00b7 facts last checked "
-                       f"{format_date(course.facts_checked)}", colour="muted")]
-        notes = ["Leave this slide up at the end so people can note the contacts.", *details,
+        footer = [para(self.say("print.footer", title=course.title, version=course.version,
+                                date=format_date(course.facts_checked, course.language)), colour="muted")]
+        notes = [self.say("slides.help_note"), *details,
                  *self.qa_notes(), self.safeguarding]
         closing = [para(core, bold=True, colour="accent")]
         # The slide should stay up as ONE slide: if the descriptions do not fit, show names and numbers only.
@@ -487,9 +492,17 @@ def scenario_order(scenario: m.Scenario) -> list[str]:
     return order
 
 
-def question_content(quiz: m.Quiz, question: m.Question) -> tuple[list[Group], list[Group], str]:
+def capitalise(text: str) -> str:
+    """The text with its first letter in capitals (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
+def question_content(quiz: m.Quiz, question: m.Question,
+                     language: str = "en-GB") -> tuple[list[Group], list[Group], str]:
     """What the class sees when asked, what the reveal shows, and the answer in one line for the notes
     (options, items and answers in the question's shared seeded order, as on paper and in the quiz banks)."""
+    say = messages(language)
+    true, false = say("common.true"), say("common.false")
     def item(index: int, runs: list[Run], *, letters: bool = True) -> Para:
         """A real numbered list item ("A.", "B." or "1.", "2."): wrapped lines hang under the text."""
         return Para(runs, level=1, number=index + 1, numbering="alphaUcPeriod" if letters else "arabicPeriod")
@@ -501,37 +514,40 @@ def question_content(quiz: m.Quiz, question: m.Question) -> tuple[list[Group], l
     def overall(question: m.OrderQuestion | m.MatchQuestion) -> list[Group]:
         """The overall "all right" / "not quite" feedback, each labelled."""
         return [[Para([Run(label, bold=True), Run(" " + text)])] for label, text in
-                (("All right:", question.feedback_correct), ("Not quite:", question.feedback_incorrect)) if text]
+                ((say("print.all_right"), question.feedback_correct),
+                 (say("print.not_quite"), question.feedback_incorrect)) if text]
 
     match question:
         case m.SingleQuestion() | m.MultipleQuestion():
-            hint = "Choose one answer." if isinstance(question, m.SingleQuestion) else "Choose all that apply."
+            hint = say("slides.choose_one" if isinstance(question, m.SingleQuestion) else "web.choose_all")
             # In the course's one seeded order (coursekit/arrange.py).
             options = [[item(i, [Run(option.text)])] for i, option in enumerate(question.options)]
             asked = [[para(hint, italic=True)], *options]
             correct = [f"{LETTERS[i]} ({o.text})" for i, o in enumerate(question.options) if o.correct]
-            reveal: list[Group] = [[para("Answer: " + ", ".join(correct), bold=True, colour="accent")]]
+            reveal: list[Group] = [[para(say("slides.answer", answer=", ".join(correct)), bold=True, colour="accent")]]
             for i, option in enumerate(question.options):
-                verdict = Run(" \u2713 correct" if option.correct else " \u2717 not correct", bold=True)
+                verdict = Run(" " + say("slides.mark_correct" if option.correct else "slides.mark_not_correct"),
+                              bold=True)
                 reveal.append([item(i, [Run(option.text), verdict]), feedback(option.feedback)])
             return asked, reveal, ", ".join(correct)
         case m.TrueFalseQuestion():
-            answer = "True" if question.answer else "False"
+            answer = true if question.answer else false
             chosen = question.feedback_true if question.answer else question.feedback_false
-            asked = [[para("True or false?", italic=True)], [item(0, [Run("True")])], [item(1, [Run("False")])]]
+            asked = [[para(say("slides.true_or_false"), italic=True)], [item(0, [Run(true)])], [item(1, [Run(false)])]]
             # Both answers with their feedback, like the options of other questions: what to say to those who
             # answered wrongly is on the slide too.
-            reveal = [[para(f"Answer: {answer}", bold=True, colour="accent")]]
+            reveal = [[para(say("slides.answer", answer=answer), bold=True, colour="accent")]]
             for i, (value, text) in enumerate(((True, question.feedback_true), (False, question.feedback_false))):
-                verdict = Run(" \u2713 correct" if value == question.answer else " \u2717 not correct", bold=True)
-                reveal.append([item(i, [Run("True" if value else "False"), verdict]), feedback(text)])
+                verdict = Run(" " + say("slides.mark_correct" if value == question.answer else "slides.mark_not_correct"),
+                              bold=True)
+                reveal.append([item(i, [Run(true if value else false), verdict]), feedback(text)])
             return asked, reveal, f"{answer}. {chosen}"
         case m.OrderQuestion():
             texts = [entry.text for entry in question.items]
             mixed = presented(quiz.id, question.id, texts)
-            asked = [[para("Put these in the right order.", italic=True)]] + \
+            asked = [[para(say("slides.order_hint"), italic=True)]] + \
                 [[item(i, [Run(text)])] for i, text in enumerate(mixed)]
-            reveal = [[para("The right order:", bold=True, colour="accent")]]
+            reveal = [[para(say("slides.right_order"), bold=True, colour="accent")]]
             for i, entry in enumerate(question.items):
                 reveal.append([item(i, [Run(entry.text, bold=True)], letters=False), feedback(entry.feedback)])
             answer = " \u2192 ".join(f"{LETTERS[mixed.index(t)]} ({t})" for t in texts)
@@ -539,15 +555,15 @@ def question_content(quiz: m.Quiz, question: m.Question) -> tuple[list[Group], l
         case m.MatchQuestion():
             rights = presented(quiz.id, question.id,
                                [pair.right for pair in question.pairs] + list(question.distractors))
-            asked = [[para("Match each item with one answer.", italic=True)],
+            asked = [[para(say("slides.match_hint"), italic=True)],
                      [item(i, [Run(pair.left)], letters=False) for i, pair in enumerate(question.pairs)],
-                     [para("Answers:", bold=True)], [item(i, [Run(text)]) for i, text in enumerate(rights)]]
-            reveal = [[para("The matches:", bold=True, colour="accent")]]
+                     [para(say("slides.answers_label"), bold=True)], [item(i, [Run(text)]) for i, text in enumerate(rights)]]
+            reveal = [[para(say("slides.the_matches"), bold=True, colour="accent")]]
             for pair in question.pairs:
                 match = Para([Run(pair.left, bold=True), Run(" \u2192 "), Run(pair.right, bold=True)], level=1)
                 reveal.append([match, feedback(pair.feedback)])
             if question.distractors:
-                reveal.append([para("Not used: " + ", ".join(question.distractors), italic=True)])
+                reveal.append([para(say("slides.not_used", items=", ".join(question.distractors)), italic=True)])
             reveal += overall(question)
             answer = "; ".join(f"{i} \u2192 {LETTERS[rights.index(p.right)]} ({p.left} \u2192 {p.right})"
                                for i, p in enumerate(question.pairs, start=1))
@@ -555,11 +571,11 @@ def question_content(quiz: m.Quiz, question: m.Question) -> tuple[list[Group], l
         case m.ScaleQuestion():
             points = [f"{n} ({question.label_low})" if n == 1 else f"{n} ({question.label_high})" if n == 5
                       else str(n) for n in SCALE_POINTS]
-            asked = [[para("From 1 to 5: choose one number (there is no right answer).", italic=True)],
+            asked = [[para(say("slides.scale_hint"), italic=True)],
                      [para("   ".join(points), bold=True)]]
-            reveal = [[para("There is no right answer.", bold=True, colour="accent")],
-                      [para("Everyone's view counts. People can keep their number to themselves; nobody has to share it.")]]
-            return asked, reveal, "No right answer: a 1-5 agreement question, not scored."
+            reveal = [[para(say("slides.scale_no_right"), bold=True, colour="accent")],
+                      [para(say("slides.scale_views"))]]
+            return asked, reveal, say("slides.scale_answer")
         case _:
             assert_never(question)
 

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from coursekit import model as m
 from coursekit.errors import BuildError
 from coursekit.ids import interaction_id
-from coursekit.messages import format_date, html_messages, jinja_i18n, messages
+from coursekit.messages import format_date, jinja_i18n, messages
 from coursekit.order import scrambled
 from coursekit.questions import correct_response, facts, longest_answer_code
 from coursekit.targets import BuildContext, Target
@@ -351,14 +351,6 @@ def _strong(text: str) -> Markup:
     return Markup("<strong>{}</strong>").format(text)
 
 
-def and_list(names: list[str], language: str) -> Markup:
-    """Names joined as "A, B and C" in the course's language."""
-    translate = html_messages(language)
-    if len(names) < 2:
-        return Markup.escape("".join(names))
-    return translate("common.and", first=", ".join(names[:-1]), last=names[-1])
-
-
 @lru_cache(maxsize=4)
 def _environment(language: str) -> Environment:
     env = Environment(loader=PackageLoader("coursekit", "templates/web"), autoescape=True,
@@ -368,8 +360,7 @@ def _environment(language: str) -> Environment:
                        letters=_letters)
     env.globals.update(icon=_icon, one_paragraph=_is_one_paragraph, permutation=_permutation,
                        interaction_id=interaction_id, question_partial=lambda q: facts(q).partial,
-                       time_element=lambda day: _time_element(day, language), link=_link, strong=_strong,
-                       and_list=lambda names: and_list(names, language))
+                       time_element=lambda day: _time_element(day, language), link=_link, strong=_strong)
     say = messages(language)
     env.globals.update(ungraded_label=say("common.ungraded_label"), retry_invite=say("common.retry_invite"))
     return jinja_i18n(env, language)
