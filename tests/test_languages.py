@@ -16,7 +16,6 @@ from typing import get_args
 
 import pytest
 import yaml
-
 from conftest import FIXTURES, REPO, require_tool
 
 PACKAGE = REPO / "coursekit"

@@ -254,7 +254,7 @@ class OutlineBuilder:
                                bold=current))
         groups = [[para(capitalise(self.minutes(activity.minutes)), bold=True)], agenda]
         timing = self.say("slides.timing_activity", minutes=self.minutes(activity.minutes),
-                          phase=self.say("print.phase_" + activity.phase))
+                          phase=self.say("print.phase_" + activity.phase).lower())
         notes = [*self.talking_points(activity), timing]
         if activity.resources:
             notes.append(self.say("slides.resources", items="; ".join(activity.resources)))
