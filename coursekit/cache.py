@@ -225,10 +225,11 @@ class Document:
     """One output document inside a target: restored from the cache when its inputs are unchanged
     (files and the warnings it gave), else rendered by the `with` body and then stored."""
 
-    def __init__(self, ctx: Any, name: str, inputs: tuple[Any, ...], only: str = "") -> None:
+    def __init__(self, ctx: Any, name: str, inputs: tuple[Any, ...], only: str = "", *, report: bool = True) -> None:
         self.ctx = ctx
         self.name = name
         self.only = only
+        self.report = report  # False: a probe (is it in the cache?) that renders nothing itself
         self.key = fingerprint("document", ctx.target, name, list(inputs)) if ctx.cache is not None else ""
         self.hit = False
         self.meta: dict[str, Any] = {}
@@ -252,9 +253,13 @@ class Document:
                 self.ctx.warnings += [w for w in self.meta.get("warnings", []) if w not in self.ctx.warnings]
                 self.ctx.notes += [n for n in self.meta.get("notes", []) if n not in self.ctx.notes]
                 self.hit = True
+        if self.report:
+            self.ctx.report(self.name, "copied" if self.hit else "rendering")
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        if self.report and not self.hit:
+            self.ctx.report(self.name, "failed" if kind is not None else "done")
         if kind is not None or self.hit or not self.key:
             return
         files = [path for path in self.ctx.written[self._written:] if path.is_file()

@@ -150,7 +150,8 @@ def build(course_dir: Path, strict: bool, targets: tuple[str, ...], audiences: t
         # on_wait prints on stderr whether or not it is a terminal: a waiting build must say why it waits.
         results = build_course(course, out, names, chosen, jobs=jobs, sources=result.sources, strict=strict,
                                cache=not no_cache, on_done=progress.done,
-                               on_wait=lambda message: progress.console.print(message))
+                               on_wait=lambda message: progress.console.print(message),
+                               on_document=progress.document if progress.live is not None else None)
     for target_result in results:
         for message in (*target_result.notes, *target_result.warnings):
             click.echo(message, err=True)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Self
 
 from coursekit.cache import Store, cache_root, target_key
 from coursekit.errors import BuildError, ContentErrors, UserError
@@ -18,7 +20,16 @@ from coursekit.positions import SourceMap
 from coursekit.targets import ROOT_TARGETS, TARGETS, BuildContext, load_target
 from coursekit.validate import Validated, validate_folder
 from coursekit.workers import worker_pool
-from coursekit.write import OutputsInTheWay, begin_set, build_lock, carry_over, discard, publish, stage_dir
+from coursekit.write import (
+    TEMP_FOLDER,
+    OutputsInTheWay,
+    begin_set,
+    build_lock,
+    carry_over,
+    discard,
+    publish,
+    stage_dir,
+)
 
 
 @dataclass(frozen=True)
@@ -95,10 +106,10 @@ def _strict(result: TargetResult, strict: bool) -> TargetResult:
 
 def _run_target(name: str, course: Course, staging: str, audiences: list[str], sources: SourceMap,
                 strict: bool = False, others: dict[str, Path] | None = None,
-                cache: Path | None = None) -> TargetResult:
+                cache: Path | None = None, progress: Path | None = None) -> TargetResult:
     """Build one target into its staging folder (runs in a worker process)."""
     ctx = BuildContext(course, tuple(audiences), Path(staging), sources, target=name, others=others or {},
-                       cache=cache)
+                       cache=cache, progress=progress)
     try:
         load_target(name).build(ctx)
     except (BuildError, ContentErrors, UserError) as exc:
@@ -129,16 +140,18 @@ def _from_cache(store: Store, name: str, key: str, staging: Path, strict: bool) 
 def build_course(course: Course, out: Path, target_names: Sequence[str], audiences: Sequence[str], *,
                  jobs: int | None = None, sources: SourceMap | None = None, strict: bool = False,
                  cache: bool = True, on_done: Callable[[TargetResult], None] | None = None,
-                 on_wait: Callable[[str], None] | None = None) -> list[TargetResult]:
+                 on_wait: Callable[[str], None] | None = None,
+                 on_document: Callable[[str, str, str], None] | None = None) -> list[TargetResult]:
     """Build targets into a staging set; swap the whole set in only if every one succeeded (with `strict`,
     a target that warned has failed). See write.py for the swap. With `cache`, a target or document whose
-    inputs are unchanged is copied from <out>/.cache instead of rendered (see cache.py)."""
+    inputs are unchanged is copied from <out>/.cache instead of rendered (see cache.py). `on_document`
+    (target, document, state) follows each document as it is rendered or copied, from worker processes too."""
     # Absolute: staging paths reach tools as URLs (LibreOffice's -env:UserInstallation=file://...).
     out = out.absolute()
     try:
         with build_lock(out, on_wait):
             return _build_locked(course, out, target_names, audiences, jobs, sources or SourceMap(), strict,
-                                 on_done, Store(cache_root(out)) if cache else None)
+                                 on_done, Store(cache_root(out)) if cache else None, on_document)
     except OutputsInTheWay as exc:
         raise MachineError(str(exc)) from exc
     except OSError as exc:
@@ -150,34 +163,16 @@ def build_course(course: Course, out: Path, target_names: Sequence[str], audienc
 
 def _build_locked(course: Course, out: Path, target_names: Sequence[str], audiences: Sequence[str],
                   jobs: int | None, sources: SourceMap, strict: bool,
-                  on_done: Callable[[TargetResult], None] | None, store: Store | None) -> list[TargetResult]:
+                  on_done: Callable[[TargetResult], None] | None, store: Store | None,
+                  on_document: Callable[[str, str, str], None] | None = None) -> list[TargetResult]:
     first = [name for name in target_names if name not in ROOT_TARGETS]
     last = [name for name in target_names if name in ROOT_TARGETS]
     staging_set = begin_set(out, first, list(TARGETS), ROOT_TARGETS)
+    log = staging_set / TEMP_FOLDER / "documents.log" if on_document else None
     try:
-        # A target whose whole input is unchanged is copied from the cache: no worker, no import.
-        keys = {name: target_key(name, course, audiences, sources) for name in first} if store else {}
-        results, pending = [], []
-        for name in first:
-            hit = _from_cache(store, name, keys[name], stage_dir(staging_set, name), strict) if store else None
-            if hit is None:
-                pending.append(name)
-                continue
-            results.append(hit)
-            if on_done:
-                on_done(hit)
-        results += _run_targets(course, staging_set, pending, audiences, jobs, sources, strict, on_done,
-                                cache_root(out) if store else None)
-        if not any(result.error for result in results):
-            carry_over(out, staging_set, target_names)
-            # Root targets (the pack's front page) describe the set as it will be: run them on the staged set.
-            others = {name: staging_set / name for name in TARGETS if name not in ROOT_TARGETS}
-            for name in last:
-                folder = str(stage_dir(staging_set, name))
-                results.append(_run_target(name, course, folder, list(audiences), sources, strict, others))
-                if on_done:
-                    on_done(results[-1])
-        results.sort(key=lambda r: list(target_names).index(r.name))
+        with DocumentLog(log, on_document):  # stops before the swap, which removes the log with .tmp
+            results, keys = _build_staged(course, out, target_names, audiences, jobs, sources, strict, on_done,
+                                          store, staging_set, first, last, log)
         if any(result.error for result in results):
             discard(staging_set)
             return results
@@ -195,9 +190,87 @@ def _build_locked(course: Course, out: Path, target_names: Sequence[str], audien
         raise
 
 
+class DocumentLog:
+    """Follows the log of document states the targets append to (worker processes too: one short O_APPEND
+    write per line) and hands each new line to `on_document`, several times a second and once at the end."""
+
+    def __init__(self, path: Path | None, on_document: Callable[[str, str, str], None] | None) -> None:
+        self.path = path
+        self.on_document = on_document
+        self.offset = 0
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def read(self) -> None:
+        """Hand on the lines written since the last read."""
+        if self.path is None or self.on_document is None:
+            return
+        try:
+            with self.path.open("rb") as handle:
+                handle.seek(self.offset)
+                data = handle.read()
+        except OSError:
+            return
+        end = data.rfind(b"\n") + 1  # a line still being written waits for the next read
+        self.offset += end
+        for line in data[:end].decode("utf-8", "replace").splitlines():
+            parts = line.split("\t")
+            if len(parts) == 3:
+                self.on_document(*parts)
+
+    def _follow(self) -> None:
+        while not self.stop.wait(0.1):
+            self.read()
+
+    def __enter__(self) -> Self:
+        if self.path is not None and self.on_document is not None:
+            self.thread = threading.Thread(target=self._follow, name="coursekit-documents", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.thread is not None:
+            self.stop.set()
+            self.thread.join()
+            self.read()
+
+
+def _build_staged(course: Course, out: Path, target_names: Sequence[str], audiences: Sequence[str],
+                  jobs: int | None, sources: SourceMap, strict: bool,
+                  on_done: Callable[[TargetResult], None] | None, store: Store | None, staging_set: Path,
+                  first: list[str], last: list[str], log: Path | None) -> tuple[list[TargetResult], dict[str, str]]:
+    """Every target into the staging set (from the cache where its inputs are unchanged); (results, keys)."""
+    # A target whose whole input is unchanged is copied from the cache: no worker, no import.
+    keys = {name: target_key(name, course, audiences, sources) for name in first} if store else {}
+    results, pending = [], []
+    for name in first:
+        hit = _from_cache(store, name, keys[name], stage_dir(staging_set, name), strict) if store else None
+        if hit is None:
+            pending.append(name)
+            continue
+        results.append(hit)
+        if on_done:
+            on_done(hit)
+    results += _run_targets(course, staging_set, pending, audiences, jobs, sources, strict, on_done,
+                            cache_root(out) if store else None, log)
+    if not any(result.error for result in results):
+        carry_over(out, staging_set, target_names)
+        # Root targets (the pack's front page) describe the set as it will be: run them on the staged set.
+        others = {name: staging_set / name for name in TARGETS if name not in ROOT_TARGETS}
+        for name in last:
+            folder = str(stage_dir(staging_set, name))
+            results.append(_run_target(name, course, folder, list(audiences), sources, strict, others,
+                                       progress=log))
+            if on_done:
+                on_done(results[-1])
+    results.sort(key=lambda r: list(target_names).index(r.name))
+    return results, keys
+
+
 def _run_targets(course: Course, staging_set: Path, target_names: Sequence[str], audiences: Sequence[str],
                  jobs: int | None, sources: SourceMap, strict: bool,
-                 on_done: Callable[[TargetResult], None] | None, cache: Path | None = None) -> list[TargetResult]:
+                 on_done: Callable[[TargetResult], None] | None, cache: Path | None = None,
+                 progress: Path | None = None) -> list[TargetResult]:
     folders = {name: str(stage_dir(staging_set, name)) for name in target_names}
     temp = str(staging_set / ".tmp")
     jobs = jobs or min(len(target_names), os.cpu_count() or 1)
@@ -208,7 +281,7 @@ def _run_targets(course: Course, staging_set: Path, target_names: Sequence[str],
         try:
             for name in target_names:
                 results.append(_run_target(name, course, folders[name], list(audiences), sources, strict,
-                                           cache=cache))
+                                           cache=cache, progress=progress))
                 if on_done:
                     on_done(results[-1])
         finally:
@@ -218,7 +291,7 @@ def _run_targets(course: Course, staging_set: Path, target_names: Sequence[str],
         # with this process (even on kill -9) and keep their temp files in the staging set.
         with worker_pool(jobs, temp) as pool:
             futures = [pool.submit(_run_target, name, course, folders[name], list(audiences), sources, strict,
-                                   cache=cache) for name in target_names]
+                                   cache=cache, progress=progress) for name in target_names]
             for future in as_completed(futures):
                 results.append(future.result())
                 if on_done:

@@ -1,7 +1,9 @@
-"""The live build display: one row per target (waiting, building, done with its files, failed), on a terminal only."""
+"""The live build display: a row per target (waiting, building, done with its files, failed) and under it a row per
+document (rendering, done, copied from the cache), on a terminal only."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from types import TracebackType
@@ -25,7 +27,18 @@ class BuildProgress:
         self.started: dict[str, float] = {}
         self.finished: dict[str, float] = {}
         self.live: Live | None = None
+        # target -> document -> (state, when it started, when it ended)
+        self.documents: dict[str, dict[str, tuple[str, float, float]]] = {}
+        self.lock = threading.Lock()  # documents arrive on the pipeline's log thread, frames draw on rich's
         self._mark_running()
+
+    def document(self, target: str, name: str, state: str) -> None:
+        """Record a document's new state (called from the pipeline as targets log them)."""
+        now = time.perf_counter()
+        with self.lock:
+            rows = self.documents.setdefault(target, {})
+            started = rows[name][1] if name in rows and state != "rendering" else now
+            rows[name] = (state, started, now)
 
     def _mark_running(self) -> None:
         # Workers take targets in submission order, so the running ones are the first `jobs` unfinished ones.
@@ -59,6 +72,18 @@ class BuildProgress:
             else:
                 state = "[dim]waiting[/]"
             table.add_row(name, state)
+            with self.lock:
+                documents = list(self.documents.get(name, {}).items())
+            for document, (doc_state, begun, ended) in documents:
+                if doc_state == "rendering":
+                    shown: RenderableType = Spinner("dots", text=f"rendering {now - begun:.1f} s")
+                elif doc_state == "done":
+                    shown = f"[green]✓[/] rendered, {ended - begun:.1f} s"
+                elif doc_state == "copied":
+                    shown = "[green]✓[/] [dim]unchanged, copied[/]"
+                else:
+                    shown = f"[red]✗ {doc_state}[/]"
+                table.add_row(f"  [dim]└[/] {document}", shown)
         return table
 
     def __enter__(self) -> Self:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,21 @@ class BuildContext:
     others: dict[str, Path] = field(default_factory=dict)
     cache: Path | None = None  # the incremental-build cache folder (None: render everything)
     reused: list[Path] = field(default_factory=list)  # written files that were copied from the cache
+    progress: Path | None = None  # where each document's state is logged for the live display (None: not shown)
+
+    def report(self, document: str, state: str) -> None:
+        """Log a document's state ("rendering", "done", "copied", "failed") for the live build display."""
+        if self.progress is None:
+            return
+        line = f"{self.target}\t{document}\t{state}\n".encode()
+        try:  # one short O_APPEND write per line: lines from parallel workers never mix
+            handle = os.open(self.progress, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(handle, line)
+            finally:
+                os.close(handle)
+        except OSError:
+            pass  # the display is a nicety; the build goes on without it
 
     def path(self, rel: str | Path) -> Path:
         """The path of `rel` inside the staging folder (parents created), recorded as written: for files

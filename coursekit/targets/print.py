@@ -708,9 +708,10 @@ PREVIEW_MISSING = ("pdftoppm is missing, so the PDF previews cannot be made: "
 
 
 def build_audience(ctx: BuildContext, audience: str,
-                   on_document: Callable[[str, str, float], None] | None = None) -> BuildContext:
-    """Write every printable of one audience and its previews through `ctx` (one renderer: fonts and CSS
-    loaded once); returns `ctx` (a worker process sends its copy back)."""
+                   on_document: Callable[[str, str, float], None] | None = None,
+                   only: Sequence[str] | None = None) -> BuildContext:
+    """Write every printable of one audience (or the documents named in `only`) and its previews through
+    `ctx` (one renderer: fonts and CSS loaded once); returns `ctx` (a worker process sends its copy back)."""
     from coursekit.write import source_date_epoch
 
     # fontTools stamps a subset TrueType font (the emoji font) with "now" unless SOURCE_DATE_EPOCH is set.
@@ -720,6 +721,8 @@ def build_audience(ctx: BuildContext, audience: str,
     files = course_files(ctx.course)
     try:
         for document in audience_documents(view):
+            if only is not None and document.name not in only:
+                continue
             started = time.perf_counter()
             source = document_source(renderer, view, document)
             with ctx.document(f"{audience}/{document.name}", source, files) as doc:
@@ -732,6 +735,26 @@ def build_audience(ctx: BuildContext, audience: str,
     finally:
         renderer.close()
     return ctx
+
+
+def changed_documents(ctx: BuildContext) -> dict[str, list[str]]:
+    """Per audience, the documents whose key changed (to render); the others are copied from the cache now,
+    before any worker starts: an edit that shows in one PDF starts one renderer, not one per audience."""
+    from coursekit.cache import Document
+
+    renderer = Renderer()  # templates only: nothing here lays out a page
+    files = course_files(ctx.course)
+    changed: dict[str, list[str]] = {}
+    for audience in ctx.audiences:
+        view = audience_view(ctx.course, audience)
+        for document in audience_documents(view):
+            source = document_source(renderer, view, document)
+            probe = Document(ctx, f"{audience}/{document.name}", (source, files), report=False)
+            if not probe.__enter__().hit:  # a miss is left open: the renderer's own `with` stores it
+                changed.setdefault(audience, []).append(document.name)
+            else:
+                ctx.report(probe.name, "copied")
+    return changed
 
 
 def missing_fonts() -> list[str]:
@@ -763,13 +786,18 @@ class PrintTarget(Target):
             # Without it emoji print as boxes over the next letters: refuse rather than print that.
             raise BuildError(f"print: the course has emoji but the emoji font is missing ({theme.EMOJI_FONT_FILE}): "
                              "install fonts-noto-color-emoji (`make build` does it), or remove the emoji")
-        jobs = self.jobs or min(len(audiences), os.cpu_count() or 1)
-        if jobs <= 1 or self.on_document is not None:
+        if self.on_document is not None:
             for audience in audiences:
                 build_audience(ctx, audience, self.on_document)
             return
+        changed = changed_documents(ctx) if ctx.cache is not None else {audience: None for audience in audiences}
+        jobs = self.jobs or min(len(changed), os.cpu_count() or 1)
+        if jobs <= 1:
+            for audience, names in changed.items():
+                build_audience(ctx, audience, None, names)
+            return
         # Layout is CPU-bound Python: separate processes, one per audience, each with its own renderer.
         with worker_pool(jobs) as pool:
-            count = len(audiences)
-            for part in pool.map(build_audience, [ctx] * count, audiences):
+            for part in pool.map(build_audience, [ctx] * len(changed), list(changed), [None] * len(changed),
+                                 list(changed.values())):
                 ctx.merge(part)

@@ -917,14 +917,66 @@ def write_previews(decks: Sequence[Deck], ctx: BuildContext, folder: str = "prev
             if pdf is None:
                 ctx.warn(f"no PDF for {deck.path.name}: previews skipped")
                 continue
-            for kind in PREVIEW_KINDS:
-                if kind not in deck.kinds:
-                    continue
-                number = deck.kinds.index(kind) + 1
+            for kind, number in preview_slides(deck):
                 target = ctx.path(f"{folder}/{deck.path.stem}-{number:02d}-{kind}.png")
                 subprocess.run(["pdftoppm", "-r", "40", "-f", str(number), "-l", str(number), "-png",
                                 "-singlefile", str(pdf), str(target.with_suffix(""))], check=True,
                                capture_output=True)
+
+
+def preview_slides(deck: Deck) -> list[tuple[str, int]]:
+    """(kind, slide number) of each slide a preview is made of: the first slide of each preview kind."""
+    return [(kind, deck.kinds.index(kind) + 1) for kind in PREVIEW_KINDS if kind in deck.kinds]
+
+
+_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# Relationships that do not change how a slide is drawn: its speaker notes, and jumps to other slides.
+_NOT_DRAWN = ("/notesSlide", "/slide")
+
+
+def preview_parts(path: Path, numbers: Sequence[int]) -> list[tuple[str, bytes]]:
+    """The parts of the deck that decide how slides `numbers` are drawn (each slide, what it uses: layout,
+    master, theme, images; the presentation and content types), so their previews are made again only
+    when one of these changed, not when a slide no preview shows changed."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(path) as deck:
+        names = set(deck.namelist())
+
+        def rels(part: str) -> list[tuple[str, str]]:
+            """(type, target part) of each internal relationship of `part`."""
+            folder, base = posixpath.split(part)
+            rels_name = posixpath.join(folder, "_rels", base + ".rels")
+            if rels_name not in names:
+                return []
+            found = []
+            for rel in ET.fromstring(deck.read(rels_name)).iter(f"{_REL_NS}Relationship"):
+                if rel.get("TargetMode") == "External":
+                    continue
+                found.append((rel.get("Type", ""),
+                              posixpath.normpath(posixpath.join(folder, rel.get("Target", "")))))
+            return found
+
+        by_id: dict[str | None, str] = {}
+        presentation = "ppt/presentation.xml"
+        for rel in ET.fromstring(deck.read("ppt/_rels/presentation.xml.rels")).iter(f"{_REL_NS}Relationship"):
+            by_id[rel.get("Id")] = posixpath.normpath(posixpath.join("ppt", rel.get("Target", "")))
+        order = [by_id[sld.get(_R_ID)] for sld in ET.fromstring(deck.read(presentation)).iter()
+                 if sld.tag.endswith("}sldId")]
+        todo = [order[number - 1] for number in numbers] + [presentation, "[Content_Types].xml"]
+        seen: set[str] = set()
+        while todo:
+            part = todo.pop()
+            if part in seen or part not in names:
+                continue
+            seen.add(part)
+            folder, base = posixpath.split(part)
+            seen.add(posixpath.join(folder, "_rels", base + ".rels"))
+            todo += [target for kind, target in rels(part) if not kind.endswith(_NOT_DRAWN)
+                     and part != presentation]
+        return [(name, deck.read(name)) for name in sorted(seen & names)]
 
 
 class SlidesTarget(Target):
@@ -953,7 +1005,9 @@ class SlidesTarget(Target):
         with ExitStack() as stack:
             changed = []
             for deck in decks:
-                doc = stack.enter_context(ctx.document(f"{deck.path.stem}-previews", deck.path.read_bytes(), tools,
+                shown = preview_slides(deck)
+                drawn = preview_parts(deck.path, [number for _, number in shown])
+                doc = stack.enter_context(ctx.document(f"{deck.path.stem}-previews", shown, drawn, tools,
                                                        only=f"previews/{deck.path.stem}-*"))
                 if not doc.hit:
                     changed.append(deck)
