@@ -245,6 +245,7 @@ class Document:
         self._written, self._warnings = len(self.ctx.written), len(self.ctx.warnings)
         self._notes = len(self.ctx.notes)
         if self.key:
+            self.ctx.keys.append(self.key)
             restored = Store(self.ctx.cache).restore(self.kind, self.key, self.ctx.out)
             if restored is not None:
                 files, self.meta = restored

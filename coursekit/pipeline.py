@@ -44,6 +44,17 @@ class TargetResult:
     notes: tuple[str, ...] = ()  # printed, never an error (what a format cannot carry by design)
     reused: tuple[str, ...] = ()  # files copied from the incremental-build cache instead of rendered
     cached: bool = False  # the whole target came from the cache (its inputs had not changed)
+    documents: tuple[str, ...] = ()  # the cache keys of the documents it rendered or copied (the rest is pruned)
+
+
+# Targets that take seconds (WeasyPrint layout, python-pptx and LibreOffice): workers take them first, so the
+# quick ones fill in beside them instead of holding them back.
+SLOW_TARGETS = ("print", "slides")
+
+
+def start_order(names: Sequence[str]) -> list[str]:
+    """The order in which worker processes take the targets: the slow ones first, then registry order."""
+    return sorted(names, key=lambda name: (name not in SLOW_TARGETS, list(names).index(name)))
 
 
 def output_path(name: str, relative: str) -> str:
@@ -122,8 +133,9 @@ def _run_target(name: str, course: Course, staging: str, audiences: list[str], s
     except Exception:  # an internal bug: keep the traceback for the report
         return TargetResult(name, error=traceback.format_exc(), internal=True, warnings=tuple(ctx.warnings))
     reused = tuple(sorted(p.relative_to(ctx.out).as_posix() for p in ctx.reused))
+    documents = tuple(sorted(set(ctx.keys)))
     return _strict(TargetResult(name, ctx.relative_files(), warnings=tuple(ctx.warnings), notes=tuple(ctx.notes),
-                                reused=reused), strict)
+                                reused=reused, documents=documents), strict)
 
 
 def _from_cache(store: Store, name: str, key: str, staging: Path, strict: bool) -> TargetResult | None:
@@ -183,6 +195,10 @@ def _build_locked(course: Course, out: Path, target_names: Sequence[str], audien
                     store.store(f"targets/{result.name}", keys[result.name], staging,
                                 [staging / rel for rel in result.files], {"warnings": list(result.warnings), "notes": list(result.notes)})
                     store.prune(f"targets/{result.name}", {keys[result.name]})
+                    # The cache holds what the last build made: documents no longer made (an old version of
+                    # an edited one, a removed quiz) go. A build of some audiences keeps the others' documents.
+                    if set(audiences) == set(course.audiences):
+                        store.prune(f"documents/{result.name}", set(result.documents))
         publish(out, staging_set, ROOT_TARGETS)
         return results
     except BaseException:
@@ -279,7 +295,7 @@ def _run_targets(course: Course, staging_set: Path, target_names: Sequence[str],
         saved = tempfile.tempdir
         tempfile.tempdir = temp  # libraries' temp files go into the staging set, removed with it
         try:
-            for name in target_names:
+            for name in start_order(target_names):
                 results.append(_run_target(name, course, folders[name], list(audiences), sources, strict,
                                            cache=cache, progress=progress))
                 if on_done:
@@ -291,7 +307,7 @@ def _run_targets(course: Course, staging_set: Path, target_names: Sequence[str],
         # with this process (even on kill -9) and keep their temp files in the staging set.
         with worker_pool(jobs, temp) as pool:
             futures = [pool.submit(_run_target, name, course, folders[name], list(audiences), sources, strict,
-                                   cache=cache, progress=progress) for name in target_names]
+                                   cache=cache, progress=progress) for name in start_order(target_names)]
             for future in as_completed(futures):
                 results.append(future.result())
                 if on_done:

@@ -42,7 +42,9 @@ class BuildProgress:
 
     def _mark_running(self) -> None:
         # Workers take targets in submission order, so the running ones are the first `jobs` unfinished ones.
-        pending = [name for name in self.names if name not in self.results]
+        from coursekit.pipeline import start_order
+
+        pending = [name for name in start_order(self.names) if name not in self.results]
         for name in pending[: self.jobs]:
             self.started.setdefault(name, time.perf_counter())
 

@@ -75,6 +75,14 @@ def test_one_scenario_edit_rerenders_only_what_shows_it(tmp_path: Path) -> None:
         *lesson_previews,
         "pack/index.html", "pack/pack.css",
     }  # no quiz bank: they do not show scenarios
+    # The cache keeps what the last build made: the old gamebooks and lesson deck (and its previews) are gone.
+    entries = {kind: sorted(p.name for p in (out / ".cache" / "documents" / kind).glob("*/*"))
+               for kind in ("print", "slides")}
+    print_result = next(r for r in edited if r.name == "print")
+    assert len(entries["print"]) == len([f for f in print_result.files if f.endswith(".pdf")]) == 12
+    assert len(entries["slides"]) == 4  # two decks, the previews of each
+    assert [len(list((out / ".cache" / "targets" / name).glob("*/*"))) for name in names if name != "pack"] == \
+        [1] * (len(names) - 1)
 
     clean = tmp_path / "clean"
     build(root, clean, names, cache=False)

@@ -41,6 +41,7 @@ class BuildContext:
     cache: Path | None = None  # the incremental-build cache folder (None: render everything)
     reused: list[Path] = field(default_factory=list)  # written files that were copied from the cache
     progress: Path | None = None  # where each document's state is logged for the live display (None: not shown)
+    keys: list[str] = field(default_factory=list)  # cache keys of the documents this build made or copied
 
     def report(self, document: str, state: str) -> None:
         """Log a document's state ("rendering", "done", "copied", "failed") for the live build display."""
@@ -111,6 +112,7 @@ class BuildContext:
         """Take over what a copy of this context (e.g. in a worker process) wrote and warned."""
         self.written += [path for path in other.written if path not in self.written]
         self.reused += [path for path in other.reused if path not in self.reused]
+        self.keys += [key for key in other.keys if key not in self.keys]
         self.warnings += [warning for warning in other.warnings if warning not in self.warnings]
         self.notes += [note for note in other.notes if note not in self.notes]
 

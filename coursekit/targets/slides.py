@@ -907,21 +907,51 @@ def write_previews(decks: Sequence[Deck], ctx: BuildContext, folder: str = "prev
                          f"previews cannot be made: install {' and '.join(packages[t] for t in missing)} "
                          f"(`make build` does it), or set {PREVIEWS_ENV}=0 to build the decks without previews")
     with tempfile.TemporaryDirectory(prefix="coursekit-previews-") as scratch:
+        # LibreOffice draws only the previewed slides (a copy of each deck with just those), not whole decks.
+        shown = {deck.path: preview_slides(deck) for deck in decks}
+        copies = {deck.path: preview_deck(deck.path, [n for _, n in shown[deck.path]], Path(scratch) / "decks")
+                  for deck in decks}
         try:
-            pdfs = render_pdfs([deck.path for deck in decks], Path(scratch))
+            pdfs = render_pdfs(list(copies.values()), Path(scratch))
         except (subprocess.SubprocessError, OSError) as error:
             ctx.warn(f"LibreOffice could not render the decks ({error}): previews skipped")
             return
         for deck in decks:
-            pdf = pdfs.get(deck.path)
+            pdf = pdfs.get(copies[deck.path])
             if pdf is None:
                 ctx.warn(f"no PDF for {deck.path.name}: previews skipped")
                 continue
-            for kind, number in preview_slides(deck):
+            pages = sorted(number for _, number in shown[deck.path])
+            for kind, number in shown[deck.path]:
                 target = ctx.path(f"{folder}/{deck.path.stem}-{number:02d}-{kind}.png")
-                subprocess.run(["pdftoppm", "-r", "40", "-f", str(number), "-l", str(number), "-png",
+                page = str(pages.index(number) + 1)
+                subprocess.run(["pdftoppm", "-r", "40", "-f", page, "-l", page, "-png",
                                 "-singlefile", str(pdf), str(target.with_suffix(""))], check=True,
                                capture_output=True)
+
+
+def preview_deck(path: Path, numbers: Sequence[int], folder: Path) -> Path:
+    """A copy of the deck at `path` with only slides `numbers` (in deck order), in `folder`: each is drawn
+    exactly as in the whole deck (no slide shows its number), and LibreOffice lays out 4 slides, not 140."""
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    prs = Presentation(str(path))
+    slides = prs.slides._sldIdLst
+    kept = []
+    for number, slide_id in enumerate(list(slides), start=1):
+        if number in numbers:
+            kept.append(prs.part.related_part(slide_id.rId))
+        else:
+            prs.part.drop_rel(slide_id.rId)
+            slides.remove(slide_id)
+    for part in kept:  # jumps to dropped slides and the speaker notes are not drawn: leave them out
+        for rel_id, rel in list(part.rels.items()):
+            if rel.reltype in (RT.SLIDE, RT.NOTES_SLIDE):
+                part.rels.pop(rel_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / path.name
+    prs.save(str(copy))
+    return copy
 
 
 def preview_slides(deck: Deck) -> list[tuple[str, int]]:
