@@ -626,20 +626,31 @@ def _describe(problems: list[tuple[str, float]], document: PrintDocument) -> str
     return "; ".join(parts)
 
 
-def _flow_help(renderer: Renderer, context: dict[str, Any], html: str, laid_out: Any) -> tuple[str, Any]:
+def only_panel(html: str, panel: str) -> str:
+    """The leaflet's HTML with every fixed panel but `panel` hidden. Panels are placed absolutely, each on
+    its own, so the one left lays out exactly as in the whole leaflet, for a fraction of the cost."""
+    return html.replace("</head>", f"<style>.panel:not(.{panel}) {{ display: none }}</style></head>", 1)
+
+
+def _flow_help(renderer: Renderer, context: dict[str, Any],
+               laid_out: Any = None) -> tuple[dict[str, Any], str, Any]:
     """Pour the leaflet's help items into its help slots in turn: what does not fit on the back panel
-    moves to the inside right panel, then to the inside flap."""
+    moves to the inside right panel, then to the inside flap. Each step lays out only the panel it fills
+    (`laid_out`: the whole leaflet as it starts, if already laid out); returns the context with the help
+    placed, the last slot that was filled and its layout with that context (None if not laid out yet)."""
     slots = dict(context["help_slots"])
+    filled, probe = HELP_SLOTS[0], laid_out
     for index, slot in enumerate(HELP_SLOTS[:-1]):
         items = slots[slot]
-        fits = cards_that_fit(laid_out, slot, f"in-{slot}")
+        probe = laid_out if index == 0 and laid_out is not None else \
+            renderer.layout(only_panel(renderer.html("leaflet.html.j2", **context), slot))
+        fits = cards_that_fit(probe, slot, f"in-{slot}")
         if fits == len(items):
-            break
+            return context, filled, probe
         slots[slot], slots[HELP_SLOTS[index + 1]] = items[:fits], items[fits:]
-        context["help_slots"] = dict(slots)
-        html = renderer.html("leaflet.html.j2", **context)
-        laid_out = renderer.layout(html)
-    return html, laid_out
+        context = {**context, "help_slots": dict(slots)}
+        filled = HELP_SLOTS[index + 1]
+    return context, filled, None
 
 
 # Which leaflet field fills each fixed panel: a panel that overflows names that field's line.
@@ -648,23 +659,57 @@ PANEL_FIELDS = {"cover panel": "tagline", "inside flap": "what_it_is", "back pan
                 "inside right panel": "core_message", "poster page": "steps"}
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """A laid-out printable and the layout chosen for it: its density and where the leaflet's help went."""
+
+    laid_out: Any
+    density: str
+    help_slots: dict[str, int]  # leaflet: slot -> how many help items it holds
+
+
 def render_document(renderer: Renderer, view: AudienceView, document: PrintDocument,
                     ctx: BuildContext | None = None) -> Any:
+    """Lay out one printable (see fit_document)."""
+    return fit_document(renderer, view, document, ctx).laid_out
+
+
+def fit_document(renderer: Renderer, view: AudienceView, document: PrintDocument,
+                 ctx: BuildContext | None = None) -> Fitted:
     """Lay out one printable. Fixed-size ones (leaflet, poster) try denser layouts until they fit; the
-    leaflet's help cards that do not fit on the back panel move to the inside right panel."""
+    leaflet's help cards that do not fit on the back panel move to the inside right panel, then the flap.
+    Only the first try is laid out whole; the help's moves are measured on the panel they fill, and a
+    density whose last-filled panel overflows is dropped without laying out the rest."""
     common = _common(view, document.title, document.name)
     if not document.pages:
-        return renderer.layout(renderer.html(document.template, **common, **document.context, density=""))
+        return Fitted(renderer.layout(renderer.html(document.template, **common, **document.context, density="")),
+                      "", {})
     problems: list[tuple[str, float]] = []
-    for density in DENSITIES[document.name]:
+    densities = DENSITIES[document.name]
+    for density in densities:
         context = {**common, **document.context, "density": density}
-        html = renderer.html(document.template, **context)
-        laid_out = renderer.layout(html)
+        laid_out = None
+        if density == densities[0]:  # most documents fit as they start: lay the whole one out at once
+            html = renderer.html(document.template, **context)
+            laid_out = renderer.layout(html)
         if document.name == "leaflet":
-            html, laid_out = _flow_help(renderer, context, html, laid_out)
+            start = context
+            context, filled, probe = _flow_help(renderer, context, laid_out)
+            if context is not start:
+                laid_out = None
+            # The help that moved last overflows its panel: this density cannot fit, and no page need be laid
+            # out to know it (the densest one is laid out whole: its problems are the ones reported).
+            if filled != HELP_SLOTS[0] and density != densities[-1]:
+                if probe is None:
+                    probe = renderer.layout(only_panel(renderer.html(document.template, **context), filled))
+                if overflowing_panels(probe):
+                    continue
+        if laid_out is None:
+            html = renderer.html(document.template, **context)
+            laid_out = renderer.layout(html)
         problems = _check(html, laid_out, document)
         if not problems:
-            return laid_out
+            return Fitted(laid_out, density, {slot: len(items) for slot, items in context.get("help_slots", {}).items()})
     details = _describe(problems, document)
     panels = sorted((mm, label) for label, mm in problems if label in PANEL_FIELDS)
     field_name = PANEL_FIELDS[panels[-1][1]] if panels else ""
