@@ -31,6 +31,7 @@ class LeftOut:
     """An export that cannot carry a question, and why (written to the teacher and warned at build)."""
 
     reason: str
+    key: str = ""  # its text in the message catalogues (coursekit/messages), for the teacher's lists
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,8 @@ TYPES: dict[str, QuestionType] = {
         exports={"gift": "matching: items to positions (1st, 2nd...)",
                  "moodle_xml": "matching: items to positions, overall feedback as combined feedback",
                  "qti": "matching_question: items to positions",
-                 "kahoot": LeftOut("Kahoot's spreadsheet import has no ordering questions")}),
+                 "kahoot": LeftOut("Kahoot's spreadsheet import has no ordering questions",
+                                   "quizbank.reason_order_kahoot")}),
     "match": QuestionType(
         name="match", model=m.MatchQuestion,
         answered="choose the matching answer for each item", scored=True, interaction="matching",
@@ -98,7 +100,8 @@ TYPES: dict[str, QuestionType] = {
                "slides": "numbered items and lettered answers; the reveal lists the pairs with feedback"},
         exports={"gift": "matching", "moodle_xml": "matching, overall feedback as combined feedback",
                  "qti": "matching_question",
-                 "kahoot": LeftOut("Kahoot's spreadsheet import has no matching questions")}),
+                 "kahoot": LeftOut("Kahoot's spreadsheet import has no matching questions",
+                                   "quizbank.reason_match_kahoot")}),
     "scale": QuestionType(
         name="scale", model=m.ScaleQuestion,
         answered="pick a point from 1 to 5 (labels for 1 and 5); there is no right answer",
@@ -106,11 +109,13 @@ TYPES: dict[str, QuestionType] = {
         shown={"module": "five radio buttons, 1 to 5, with the two end labels; not marked, not scored",
                "print": "five numbers to circle with the end labels; the key says there is no right answer",
                "slides": "the scale 1 to 5 with its end labels; the reveal says there is no right answer"},
-        exports={"gift": LeftOut(_NO_MOODLE_SCALE), "moodle_xml": LeftOut(_NO_MOODLE_SCALE),
+        exports={"gift": LeftOut(_NO_MOODLE_SCALE, "quizbank.reason_scale_moodle"),
+                 "moodle_xml": LeftOut(_NO_MOODLE_SCALE, "quizbank.reason_scale_moodle"),
                  "qti": LeftOut("a Canvas quiz question needs a right answer and a 1-5 agreement question has "
-                                "none (ask it in an ungraded Canvas survey instead)"),
+                                "none (ask it in an ungraded Canvas survey instead)", "quizbank.reason_scale_qti"),
                  "kahoot": LeftOut("Kahoot's spreadsheet import takes quiz questions with a right answer, and a "
-                                   "1-5 agreement question has none (ask it as a Kahoot poll instead)")}),
+                                   "1-5 agreement question has none (ask it as a Kahoot poll instead)",
+                                   "quizbank.reason_scale_kahoot")}),
 }
 
 

@@ -45,7 +45,8 @@ def test_wheel_is_named_for_a_free_distribution_and_carries_its_files(wheel: Pat
     for needed in ("coursekit/player/player.js", "coursekit/player/tracking.js", "coursekit/wording.yaml",
                    "coursekit/templates/web/index.html.j2", "coursekit/templates/print/print.css",
                    "coursekit/templates/scorm/xsd2004/imscp_v1p1.xsd",
-                   "coursekit/templates/scorm/xsd12/imscp_rootv1p1p2.xsd"):
+                   "coursekit/templates/scorm/xsd12/imscp_rootv1p1p2.xsd",
+                   "coursekit/messages/en-GB.yaml", "coursekit/messages/cy.yaml"):
         assert needed in names, f"{needed} is not in the wheel"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "coursekit = coursekit.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -285,3 +285,14 @@ def test_every_output_names_the_engine_and_its_version(welsh_build: Path) -> Non
         metadata = etree.fromstring(archive.read("imsmanifest.xml")).find("{*}metadata")
         assert f" {engine} " in [c.text for c in metadata if isinstance(c, etree._Comment)]
     assert load_workbook(bank / "phishing-basics.kahoot.xlsx").properties.lastModifiedBy == engine
+
+
+def test_left_out_reasons_read_the_same_in_english_and_are_translated() -> None:
+    """A format's reason for leaving a question type out has a catalogue key, and its English is the reason."""
+    from coursekit.questions import TYPES, LeftOut
+
+    english, welsh = catalogue("en-GB"), catalogue("cy")
+    reasons = [form for kind in TYPES.values() for form in kind.exports.values() if isinstance(form, LeftOut)]
+    assert len(reasons) >= 5
+    assert [form.reason for form in reasons if not form.key or english[form.key] != form.reason] == []
+    assert all(welsh[form.key] != form.reason for form in reasons)

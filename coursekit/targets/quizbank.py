@@ -52,6 +52,11 @@ def say(key: str, **values: object) -> str:
     return messages(_LANGUAGE.get())(key, **values)
 
 
+def reason_text(left_out: LeftOut) -> str:
+    """Why a format leaves a question type out, in the bank's language."""
+    return say(left_out.key) if left_out.key else left_out.reason
+
+
 def help_title() -> str:
     """The title of each quiz's closing help item."""
     return say("quizbank.help_title")
@@ -143,8 +148,8 @@ class LeftOutQuestion:
     reason: str
 
     def __str__(self) -> str:
-        return (f'quiz "{self.quiz.title}" ({self.quiz.id}), question {self.question.id}: left out of '
-                f"{EXPORT_NAMES[self.export]} because {self.reason}")
+        return say("quizbank.left_out_line", quiz=self.quiz.title, quiz_id=self.quiz.id, question=self.question.id,
+                   formats=EXPORT_NAMES[self.export], reason=self.reason)
 
 
 def bank_questions(quiz: m.Quiz, export: Literal["gift", "moodle_xml", "qti"],
@@ -155,7 +160,7 @@ def bank_questions(quiz: m.Quiz, export: Literal["gift", "moodle_xml", "qti"],
         form = for_bank(question, export)
         if isinstance(form, LeftOut):
             if left_out is not None:
-                left_out.append(LeftOutQuestion(quiz, question, export, form.reason))
+                left_out.append(LeftOutQuestion(quiz, question, export, reason_text(form)))
         else:
             carried.append(form)
     return carried
@@ -170,8 +175,8 @@ def group_left_out(left_out: list[LeftOutQuestion]) -> list[tuple[LeftOutQuestio
     for entries in groups.values():
         first = entries[0]
         formats = ", ".join(EXPORT_NAMES[entry.export] for entry in entries)
-        line = (f'quiz "{first.quiz.title}" ({first.quiz.id}), question {first.question.id}: '
-                f"left out of {formats} because {first.reason}")
+        line = say("quizbank.left_out_line", quiz=first.quiz.title, quiz_id=first.quiz.id,
+                   question=first.question.id, formats=formats, reason=first.reason)
         lines.append((first, line))
     return lines
 

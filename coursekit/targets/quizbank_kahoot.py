@@ -22,7 +22,7 @@ from typing import Any, assert_never
 from coursekit import model as m
 from coursekit.messages import engine_name
 from coursekit.questions import LeftOut, for_kahoot
-from coursekit.targets.quizbank import bank_quizzes, edition_line, in_course_language, say
+from coursekit.targets.quizbank import bank_quizzes, edition_line, in_course_language, reason_text, say
 from coursekit.text import one_line
 from coursekit.view import AudienceView
 from coursekit.write import zip_folder
@@ -69,8 +69,8 @@ class Skipped:
     reasons: tuple[str, ...]
 
     def __str__(self) -> str:
-        return (f'quiz "{self.quiz.title}" ({self.quiz.id}), question {self.question.id}: left out because '
-                + "; ".join(self.reasons))
+        return say("quizbank.kahoot_skipped_line", quiz=self.quiz.title, quiz_id=self.quiz.id,
+                   question=self.question.id, reasons="; ".join(self.reasons))
 
 
 def kahoot_length(text: str) -> int:
@@ -94,7 +94,7 @@ def kahoot_row(quiz: m.Quiz, question: m.Question) -> KahootRow | Skipped:
     form = for_kahoot(question)
     match form:
         case LeftOut():
-            reasons.append(form.reason)
+            reasons.append(reason_text(form))
         case m.TrueFalseQuestion():
             answers = (say("common.true"), say("common.false"))
             correct = (1,) if form.answer else (2,)
