@@ -804,7 +804,9 @@ def test_final_progress_missed_questions_and_empty_submit(page: Any, site: LmsSi
         learner.answer(question, right=True)
     learner.next_screen()
     missed = frame.locator("#results .wrong-list li")
-    assert missed.count() == 1 and missed.inner_text().startswith("Question 1: ")
+    # Numbered as the learner saw it (the fixture's final shuffles its questions).
+    shown = frame.locator("#final .question").evaluate_all("els => els.map(e => e.id)")
+    assert missed.count() == 1 and missed.inner_text().startswith(f"Question {shown.index(first['el']) + 1}: ")
     links = missed.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert links == ["#" + page_id for page_id in first["revisit"]] and links
     learner.press(missed.locator("a").first)
@@ -816,3 +818,65 @@ def test_final_progress_missed_questions_and_empty_submit(page: Any, site: LmsSi
     data = cmi(page)
     # Stories and checks count for completion: skipping them leaves the course incomplete.
     assert data["cmi.core.lesson_status" if version == "12" else "cmi.completion_status"] != "completed"
+
+
+def touch(cdp: Any, kind: str, x: float = 0, y: float = 0) -> None:
+    """One touch event as a phone's screen sends it (Chromium's DevTools protocol, in page coordinates)."""
+    points = [] if kind == "touchEnd" else [{"x": x, "y": y, "id": 1, "radiusX": 4, "radiusY": 4, "force": 1}]
+    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+
+def test_ordering_by_touch_drags_under_the_finger_and_sends_that_order(browser: Any, site: LmsSite,
+                                                                       packages: Any) -> None:
+    """On a touch screen (360 px, the final paged): the first item of an ordering question, dragged by a finger
+    below the last, stays under the finger all the way, lands last, and the LMS receives that order."""
+    context = browser.new_context(viewport={"width": 360, "height": 800}, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    package = packages["phishing", "2004"]
+    frame = launch(page, site, package, "2004")
+    frame.evaluate("location.hash = '#final'")
+    frame.wait_for_function("() => !document.getElementById('final').hidden")
+    final = next(quiz for quiz in course_data(frame)["quizzes"] if quiz["final"])
+    question = next(q for q in final["questions"] if q["type"] == "order")
+    root = frame.locator(f"#{question['el']}")
+    for _ in range(len(final["questions"])):
+        if root.is_visible():
+            break
+        frame.locator(".question-pager [data-page=next]").click()
+    assert root.is_visible()
+    root.scroll_into_view_if_needed()
+    letters = root.locator(".order-item").evaluate_all("items => items.map(i => i.dataset.value)")
+    expected = letters[1:] + letters[:1]
+    first = root.locator(f".order-item[data-value='{letters[0]}']")
+    grab = root.locator(f".order-item[data-value='{letters[0]}'] .order-text").bounding_box()
+    last = root.locator(f".order-item[data-value='{letters[-1]}']").bounding_box()
+    assert grab is not None and last is not None
+    x, y = grab["x"] + 10, grab["y"] + grab["height"] / 2
+    offset = y - first.bounding_box()["y"]
+    cdp = context.new_cdp_session(page)
+    touch(cdp, "touchStart", x, y)
+    end = last["y"] + last["height"] + 4
+    steps = 12
+    for step in range(1, steps + 1):
+        finger = y + (end - y) * step / steps
+        touch(cdp, "touchMove", x, finger)
+        # Chromium delivers moves with the next frame: measure after it.
+        frame.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        box = first.bounding_box()
+        assert box is not None
+        assert abs(box["y"] + offset - finger) <= 1.5, f"step {step}: the item is not under the finger"
+    touch(cdp, "touchEnd")
+    assert root.locator(".order-item").evaluate_all("items => items.map(i => i.dataset.value)") == expected
+    assert first.evaluate("item => item.style.transform") == ""
+    root.locator("button[type=submit]").click()
+    root.locator(".question-result:not([hidden])").wait_for()
+    unload_sco(page)
+    assert check_calls(calls(page), "2004") == []
+    (record,) = [r for r in interaction_records(calls(page)) if r["id"] == question["iid"]]
+    assert record["type"] == "sequencing"
+    assert record["learner_response"] == "[,]".join(expected)
+    assert record["result"] == ("correct" if expected == sorted(letters) else "incorrect")
+    context.close()
+    assert errors == []

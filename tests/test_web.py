@@ -445,8 +445,28 @@ class Learner:
         assert self.focused(f"#{after} h1"), "focus must move to the new screen's heading"
         return after
 
+    def show(self, entry: dict[str, Any]) -> None:
+        """On a small screen the final assessment shows one question at a time: page to this one."""
+        if self.page.is_visible(f"#{entry['el']}"):
+            return
+        order = self.page.eval_on_selector_all(".screen:not([hidden]) .question", "els => els.map(e => e.id)")
+        shown = self.page.eval_on_selector_all(".screen:not([hidden]) .question",
+                                               "els => els.filter(e => !e.hidden).map(e => e.id)")
+        assert len(shown) == 1 and self.page.is_visible(".question-pager"), shown
+        steps = order.index(entry["el"]) - order.index(shown[0])
+        for _ in range(abs(steps)):
+            self.activate(f".question-pager [data-page={'next' if steps > 0 else 'back'}]")
+        assert self.page.is_visible(f"#{entry['el']}")
+
     def answer(self, quiz_id: str, entry: dict[str, Any], right: bool) -> None:
         """Answer one question (rightly or wrongly) and submit it."""
+        self.pick(quiz_id, entry, right)
+        self.activate(f"#{entry['el']} button[type=submit]")
+        assert self.page.is_visible(f"#{entry['el']} .question-result")
+
+    def pick(self, quiz_id: str, entry: dict[str, Any], right: bool) -> None:
+        """Choose an answer to one question (rightly or wrongly) without submitting it."""
+        self.show(entry)
         question = self.questions[quiz_id, entry["id"]]
         wanted = answer_for(question, right)
         root = f"#{entry['el']}"
@@ -497,8 +517,6 @@ class Learner:
                 else:
                     self.page.select_option(select, value)
                 assert self.page.input_value(select) == value
-        self.activate(f"{root} button[type=submit]")
-        assert self.page.is_visible(f"{root} .question-result")
 
     def choose(self, screen: str, index: int) -> None:
         """Take choice `index` in the scenario on `screen`."""
@@ -815,7 +833,7 @@ def test_axe_and_320px_on_every_screen_and_state(session: Any, built: Any, cours
             assert s.page.is_visible(f"#{screen} .chat-controls [data-choice]")
         quiz = s.quiz(screen)
         if quiz and quiz["final"]:
-            s.page.click(f"#{quiz['questions'][0]['el']} button[type=submit]")
+            s.page.click(f"#{screen} .question:not([hidden]) button[type=submit] >> nth=0")
             check(f"{screen} submitted with nothing chosen", within=f"#{screen}")
         if quiz:
             for number, entry in enumerate(quiz["questions"]):
@@ -923,33 +941,114 @@ def test_hostile_text_in_the_course_data_json_stays_text(tmp_path: Path) -> None
 
 
 def test_shipped_scripts_behave_like_their_source(tmp_path: Path) -> None:
-    """compact_script keeps strings, regular expressions, divisions and line breaks that end statements:
-    the same program prints the same under Node before and after; the shipped player stays in its budget."""
-    node = require_tool("node", "running the compacted script")
-    from coursekit.targets.web import compact_script, player_css, player_script
+    """minify_script keeps strings, regular expressions and divisions, and shortens local names only: the same program prints the same under Node before and after; the shipped
+    player (JS + CSS) stays within issue 11's budget of 45 KB raw."""
+    node = require_tool("node", "running the minified script")
+    from coursekit.targets.web import minify_script, player_css, player_script
 
     source = r"""
     var url = "http://example.org/a//b"; // a comment
     var half = 10 / 2 / 5, re = /[/\]]+/g, text = 'it\'s /* not */ a comment';
-    function f(a) {
-      return /^a b$/.test(a) ? a - -1 : typeof a;
+    function f(longArgumentName) {
+      return /^a b$/.test(longArgumentName) ? longArgumentName - -1 : typeof longArgumentName;
     }
-    var x = 1
-    var y = x
-    ++x
+    var x = 1;
+    var y = x;
+    ++x;
     /* block
        comment */
-    console.log([url, half, "a/]b".replace(re, "_"), text, f("a b"), f(2), x, y].join("|"));
+    (function () { var insideName = { kept: "property" }; globalThis.out = insideName.kept; }());
+    console.log([url, half, "a/]b".replace(re, "_"), text, f("a b"), f(2), x, y, out].join("|"));
     """
-    compact = compact_script(source)
+    compact = minify_script(source)
     assert "comment" not in compact.replace("not */ a comment", "")
+    assert "longArgumentName" not in compact and "insideName" not in compact and "kept" in compact
+    assert minify_script(source) == compact, "deterministic"
     outputs = []
     for name, code in (("before.js", source), ("after.js", compact)):
         (tmp_path / name).write_text(code, "utf-8")
         outputs.append(subprocess.run([node, str(tmp_path / name)], capture_output=True, text=True, check=True).stdout)
-    assert outputs[0] == outputs[1] == "http://example.org/a//b|1|a_b|it's /* not */ a comment|NaN|number|2|1\n"
+    assert outputs[0] == outputs[1] == "http://example.org/a//b|1|a_b|it's /* not */ a comment|NaN|number|2|1|property\n"
     shipped = len(player_script("player.js").encode()) + len(player_css().encode())
-    # Issue 11 asks for 45 KB; the question-type table and the `scale` type took the shipped player to
-    # 47.9 KB. The ceiling below stops further growth; getting back to 45 KB needs identifier shortening
-    # (a real minifier), which is open work, not a met goal.
-    assert shipped <= 47 * 1024, f"player.js + player.css ship {shipped} bytes, over the 47 KB ceiling"
+    assert shipped <= 45 * 1024, f"player.js + player.css ship {shipped} bytes, over issue 11's 45 KB budget"
+
+
+# What a learner has chosen in a question, whatever its type: ticked options, the items' order, the selects.
+CHOSEN = """id => { const q = document.getElementById(id);
+  return [Array.from(q.querySelectorAll("input:checked")).map(i => i.value).join(),
+          Array.from(q.querySelectorAll(".order-item")).map(i => i.dataset.value).join(),
+          Array.from(q.querySelectorAll("select")).map(s => s.value).join()].join("|"); }"""
+
+
+@pytest.mark.browser
+def test_final_assessment_one_question_per_screen_on_a_phone(session: Any, built: Any) -> None:
+    """At 320 px the final shows one question at a time in the learner's (shuffled) order: Back and Next keep
+    a chosen answer, the last screen submits what was chosen and sends the learner to the first open question;
+    the results number the missed questions as the learner saw them. At 1024 px every question shows."""
+    build = built("phishing")
+    course: Course = build["course"]
+    audience = first_audience(course)
+    view = audience_view(course, audience)
+    assert view.assessment.shuffle_questions, "the fixture's final must shuffle its questions for this test"
+    s = session(index_of(build, audience), width=320)
+    page = s.page
+    final = next(q for q in s.data["quizzes"] if q["final"])
+    authored = [entry["el"] for entry in final["questions"]]
+    for _ in range(5):  # a fresh seed until the learner's order differs from the authored one (7! orders)
+        order = page.eval_on_selector_all("#final .question", "els => els.map(e => e.id)")
+        if order != authored:
+            break
+        page.evaluate("localStorage.clear()")
+        page.reload()
+        page.wait_for_selector("html.js")
+    assert order != authored and sorted(order) == sorted(authored)
+    page.evaluate("location.hash = '#final'")
+    page.wait_for_function("!document.getElementById('final').hidden")
+    learner = Learner(s, view, keyboard=False)
+    visible = "els => els.filter(e => !e.hidden).map(e => e.id)"
+    count = len(order)
+    assert page.eval_on_selector_all("#final .question", visible) == [order[0]]
+    assert page.inner_text("#final .pager-label") == f"Question 1 of {count}"
+    assert page.inner_text(f"#{order[0]} .question-number") == f"Question 1 of {count}"
+    assert not page.is_visible(".question-pager [data-page=back]")
+    assert not page.is_visible(".question-pager [data-page=finish]")
+    page.click(".question-pager [data-page=next]")
+    assert page.eval_on_selector_all("#final .question", visible) == [order[1]]
+    assert page.inner_text("#final .pager-label") == f"Question 2 of {count}"
+    assert page.evaluate("document.activeElement.closest('.question').id") == order[1]
+    by_el = {entry["el"]: entry for entry in final["questions"]}
+    before = page.evaluate(CHOSEN, order[1])
+    learner.pick(final["id"], by_el[order[1]], right=False)
+    chosen = page.evaluate(CHOSEN, order[1])
+    assert chosen != before
+    page.click(".question-pager [data-page=back]")
+    assert page.eval_on_selector_all("#final .question", visible) == [order[0]]
+    page.click(".question-pager [data-page=next]")
+    assert page.evaluate(CHOSEN, order[1]) == chosen, "a chosen answer is kept when paging"
+    for _ in range(count - 2):
+        page.click(".question-pager [data-page=next]")
+    assert page.eval_on_selector_all("#final .question", visible) == [order[-1]]
+    assert not page.is_visible(".question-pager [data-page=next]")
+    assert s.calls("interaction") == []
+    page.click(".question-pager [data-page=finish]")
+    # Only the chosen answer went to the LMS; the learner is sent to the first question left open.
+    assert [args[0]["id"] for args in s.calls("interaction")] == [by_el[order[1]]["iid"]]
+    open_numbers = ", ".join(str(n) for n in [1, *range(3, count + 1)])
+    assert page.inner_text(".question-pager .submit-message") == f"Not answered yet: question {open_numbers}."
+    assert page.eval_on_selector_all("#final .question", visible) == [order[0]]
+    assert page.inner_text("#final .quiz-progress") == f"1 of {count} answered"
+    for el in order[2:] + order[:1]:
+        learner.answer(final["id"], by_el[el], right=False)
+    assert page.inner_text("#final .quiz-progress") == f"{count} of {count} answered"
+    assert page.inner_text(".question-pager .submit-message") == ""
+    assert page.is_visible("#final .quiz-summary")
+    # A wider window shows every question again, without the pager.
+    page.set_viewport_size({"width": 1024, "height": 800})
+    assert page.eval_on_selector_all("#final .question", visible) == order
+    assert not page.is_visible(".question-pager")
+    page.click("#final .quiz-summary a[href='#results']")
+    scored = {entry["el"] for entry in final["questions"] if entry["scored"]}
+    prompts = {el: " ".join(page.text_content(f"#{el} .prompt").split())[:40] for el in order}
+    expected = [f"Question {n}: {prompts[el]}" for n, el in enumerate(order, start=1) if el in scored]
+    listed = page.eval_on_selector_all("#results .wrong-list > li", "els => els.map(e => e.firstChild.textContent)")
+    assert [item[:len(line)] for item, line in zip(listed, expected, strict=True)] == expected

@@ -538,6 +538,7 @@
     if (counter) { counter.textContent = L("answered_of", { n: score.answered, count: score.questions }); }
     if (fresh) { checkCompletion(); }
     if (score.answered < score.questions) { panel.hidden = true; return ""; }
+    if (quiz.final) { pager.querySelector(".submit-message").textContent = ""; }
     var tally = score.total ? L("you_got", { n: score.right, count: score.total }) : L("thanks_answers");
     var summary = quiz.final ? L("answered_all", { tally: tally }) : tally;
     panel.querySelector(".summary-text").textContent = summary;
@@ -575,7 +576,9 @@
     all(element, "input").forEach(function (input) { input.checked = false; });
     all(element, "select").forEach(function (select) { select.value = ""; });
     element.querySelector(".question-result").hidden = true;
-    updateMoveButtons(element.querySelector(".order-list"));
+    var list = element.querySelector(".order-list");
+    if (list) { list.moved = false; }
+    updateMoveButtons(list);
   }
 
   function moveItem(button) {
@@ -589,6 +592,7 @@
       return;
     }
     list.insertBefore(item, up ? sibling : sibling.nextElementSibling);
+    list.moved = true;
     updateMoveButtons(list);
     button.focus();
     var items = all(list, ".order-item");
@@ -638,6 +642,62 @@
 
   function finalQuiz() { return C.quizzes.filter(function (quiz) { return quiz.final; })[0]; }
 
+  // The final assessment's questions as the learner sees them (shuffle_questions reorders them).
+  function shownQuestions() {
+    var order = all(byId("final"), ".question").map(function (element) { return element.id; });
+    return finalQuiz().questions.slice().sort(function (a, b) { return order.indexOf(a.el) - order.indexOf(b.el); });
+  }
+
+  // On a small screen the final assessment shows one question at a time: Back and Next page through it
+  // (a chosen answer stays chosen), and the last one submits every answer chosen but not yet submitted.
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 40rem)") : { matches: false };
+  var pager = make("nav", "question-pager");
+  var pagedAt = 0;
+  function pageButton(label, action, className) {
+    var button = pager.appendChild(make("button", "button " + className, label));
+    button.type = "button";
+    button.setAttribute("data-page", action);
+    return button;
+  }
+
+  function showQuestion(position, focus) {
+    var shown = shownQuestions();
+    var paged = narrow.matches;
+    pagedAt = Math.max(0, Math.min(position, shown.length - 1));
+    shown.forEach(function (question, k) { questionElement(question).hidden = paged && k !== pagedAt; });
+    pager.hidden = !paged;
+    pager.querySelector(".pager-label").textContent = L("question_of", { n: pagedAt + 1, count: shown.length });
+    pager.querySelector('[data-page="back"]').hidden = !pagedAt;
+    pager.querySelector('[data-page="next"]').hidden = pagedAt === shown.length - 1;
+    pager.querySelector('[data-page="finish"]').hidden = pagedAt < shown.length - 1;
+    if (paged && focus) {
+      var element = questionElement(shown[pagedAt]);
+      element.scrollIntoView({ block: "start" });
+      var legend = element.querySelector("legend");
+      legend.tabIndex = -1;
+      legend.focus({ preventScroll: true });
+    }
+  }
+
+  function submitAll() {
+    var shown = shownQuestions();
+    // An ordering question always has an order: it counts as answered once an item has been moved.
+    shown.forEach(function (question) {
+      var list = questionElement(question).querySelector(".order-list");
+      if (!S.answers[question.index] && readAnswer(question) && (!list || list.moved)) { submitQuestion(question); }
+    });
+    var open = [];
+    shown.forEach(function (question, k) { if (!S.answers[question.index]) { open.push(k); } });
+    var message = pager.querySelector(".submit-message");
+    message.textContent = open.length ? L("not_answered_yet", { list: open.map(function (k) { return k + 1; }).join(", ") }) : "";
+    if (open.length) {
+      announce(message.textContent);
+      showQuestion(open[0], true);
+    } else {
+      byId("final").querySelector(".summary-text").focus();
+    }
+  }
+
   function renderResults() {
     var quiz = finalQuiz();
     var score = quizScore(quiz);
@@ -656,7 +716,7 @@
     });
     revisit.sort(function (a, b) { return pageIndex[a] - pageIndex[b]; });
     var wrong = make("ol", "wrong-list");
-    quiz.questions.forEach(function (question, number) {
+    shownQuestions().forEach(function (question, number) {
       if (isCorrect(question, S.answers[question.index]) !== false) { return; }
       var item = wrong.appendChild(make("li", "", L("missed_question", { n: number + 1, question: clip(questionDescription(question), 90) }) + " "));
       question.revisit.forEach(function (page) {
@@ -950,6 +1010,11 @@
     if (target.classList.contains("menu-close")) { closeDialog(menu); return; }
     if (target.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
     if (target.hasAttribute("data-move")) { moveItem(target); return; }
+    var paging = target.getAttribute("data-page");
+    if (paging) {
+      if (paging === "finish") { submitAll(); } else { showQuestion(pagedAt + (paging === "next" ? 1 : -1), true); }
+      return;
+    }
     if (target.hasAttribute("data-choice")) {
       // A double click (or a second tap while the story moves on) must not answer the next question.
       if (event.detail > 1) { return; }
@@ -968,6 +1033,7 @@
     if (action === "restart-story") { restartScenario(Number(target.getAttribute("data-scenario"))); return; }
     if (action === "retry-final") {
       finalQuiz().questions.forEach(resetQuestion);
+      showQuestion(0, false);
       byId("final").querySelector(".quiz-summary").hidden = true;
       byId("results").querySelector(".results-body").replaceChildren(make("p", "", L("results_waiting")));
       go("final", true);
@@ -997,25 +1063,35 @@
     if (id !== currentId && C.screens.indexOf(id) >= 0) { go(id, true, true); }
   });
 
-  // Ordering by touch or mouse: drag an item by its text; the Move buttons stay for keyboards.
+  // Ordering by touch or mouse: drag an item by its text and it follows the finger; it takes the place of
+  // the items it passes. The Move buttons stay for keyboards and switch access.
   var dragged = null;
+  var grabbedAt = 0;
   doc.addEventListener("pointerdown", function (event) {
     var handle = event.target.closest(".order-text");
     var item = handle && handle.closest(".order-item");
-    if (!item || item.querySelector(".order-buttons").hidden) { return; }
+    if (!item || item.querySelector(".order-buttons").hidden || (event.pointerType === "mouse" && event.button)) { return; }
     dragged = item;
+    grabbedAt = event.clientY - item.getBoundingClientRect().top;
     item.classList.add("dragging");
     try { handle.setPointerCapture(event.pointerId); } catch (error) { /* synthetic event */ }
   });
   doc.addEventListener("pointermove", function (event) {
     if (!dragged) { return; }
+    event.preventDefault();
     var list = dragged.parentNode;
+    var before = null;
     all(list, ".order-item").forEach(function (item) {
       var box = item.getBoundingClientRect();
-      if (item === dragged || event.clientY < box.top || event.clientY > box.bottom) { return; }
-      list.insertBefore(dragged, event.clientY < box.top + box.height / 2 ? item : item.nextSibling);
-      updateMoveButtons(list);
+      if (item !== dragged && !before && event.clientY < box.top + box.height / 2) { before = item; }
     });
+    if (before !== dragged.nextElementSibling) {
+      list.insertBefore(dragged, before);
+      list.moved = true;
+      updateMoveButtons(list);
+    }
+    dragged.style.transform = "";
+    dragged.style.transform = "translateY(" + (event.clientY - grabbedAt - dragged.getBoundingClientRect().top) + "px)";
   });
   ["pointerup", "pointercancel"].forEach(function (name) {
     doc.addEventListener(name, function () {
@@ -1023,6 +1099,7 @@
       var items = all(dragged.parentNode, ".order-item");
       announce(L("moved_to", { item: text(dragged.querySelector(".order-text")), n: items.indexOf(dragged) + 1, count: items.length }));
       dragged.classList.remove("dragging");
+      dragged.style.transform = "";
       dragged = null;
     });
   });
@@ -1095,6 +1172,14 @@
   });
 
   C.quizzes.forEach(shuffleQuestions);
+  pageButton(L("previous_question"), "back", "secondary");
+  pager.appendChild(make("p", "pager-label")).setAttribute("aria-live", "polite");
+  pageButton(L("next_question"), "next", "");
+  pageButton(L("submit_my_answers"), "finish", "");
+  pager.appendChild(make("p", "submit-message"));
+  byId("final").querySelector(".questions").after(pager);
+  showQuestion(0, false);
+  if (narrow.addEventListener) { narrow.addEventListener("change", function () { showQuestion(pagedAt, false); }); }
   questions.forEach(function (question) {
     var element = questionElement(question);
     shuffleOptions(question);

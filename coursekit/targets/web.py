@@ -387,100 +387,39 @@ def render_index(context: ModuleContext) -> str:
                            scenario_screens={s["id"]: s["screen"] for s in context.data["scenarios"]})
 
 
-_WORD = re.compile(r"[A-Za-z0-9_$]")
-_REGEX_AFTER = set("(,=:[!&|?{};+-*%<>~^\n")
-_REGEX_KEYWORDS = ("return", "typeof", "case", "in", "of", "delete", "void", "throw", "new")
+def minify_script(source: str) -> str:
+    """A script as shipped: parsed as ES5 and printed back minified, local names shortened (calmjs.parse).
+
+    Deterministic (the same source gives the same bytes); globals and property names are kept, so
+    tracking.js and player.js still meet through window.CourseTracker."""
+    from calmjs.parse import es5
+    from calmjs.parse.unparsers.es5 import minify_print
+
+    return str(minify_print(es5(source), obfuscate=True, obfuscate_globals=False)) + "\n"
 
 
-def compact_script(source: str) -> str:
-    """A script as shipped: comments dropped and whitespace cut to what the grammar needs.
+def minify_css(source: str) -> str:
+    """A stylesheet as shipped: comments and needless whitespace dropped (rcssmin)."""
+    import rcssmin
 
-    A small scanner: strings and regular expression literals are copied as they are; a line break is kept
-    wherever the source had one that could end a statement (so automatic semicolon insertion reads the code
-    exactly as written)."""
-    out: list[str] = []
-    i, n = 0, len(source)
-
-    def last() -> str:
-        return out[-1][-1] if out and out[-1] else ""
-
-    def regex_may_start() -> bool:
-        text = "".join(out[-3:]).rstrip(" ")
-        if not text or text[-1] in _REGEX_AFTER:
-            return True
-        return any(text.endswith(word) and not _WORD.match(text[-len(word) - 1:-len(word)] or " ")
-                   for word in _REGEX_KEYWORDS)
-
-    while i < n:
-        char = source[i]
-        if char in " \t\r\n":
-            j = i
-            while j < n and source[j] in " \t\r\n":
-                j += 1
-            following = source[j] if j < n else ""
-            if "\n" in source[i:j]:
-                # A break after { ; , ( [ can never end a statement early; elsewhere it is kept.
-                if out and last() not in "\n{;,([":
-                    out.append("\n")
-            elif (_WORD.match(last() or " ") and _WORD.match(following or " ")) or (
-                    last() in "+-" and last() == following and last()):
-                out.append(" ")
-            i = j
-            continue
-        if source.startswith("//", i):
-            while i < n and source[i] != "\n":
-                i += 1
-            continue
-        if source.startswith("/*", i):
-            i = source.index("*/", i + 2) + 2
-            continue
-        if char in "'\"`":
-            j = i + 1
-            while source[j] != char:
-                j += 2 if source[j] == "\\" else 1
-            out.append(source[i:j + 1])
-            i = j + 1
-            continue
-        if char == "/" and regex_may_start():
-            j, in_class = i + 1, False
-            while in_class or source[j] != "/":
-                if source[j] == "\\":
-                    j += 1
-                elif source[j] == "[":
-                    in_class = True
-                elif source[j] == "]":
-                    in_class = False
-                j += 1
-            j += 1
-            while j < n and _WORD.match(source[j]):
-                j += 1
-            out.append(source[i:j])
-            i = j
-            continue
-        out.append(char)
-        i += 1
-    return "".join(out).strip() + "\n"
-
-
-def compact_css(source: str) -> str:
-    """A stylesheet as shipped: comments dropped, whitespace cut around braces, colons, semicolons and commas
-    (the player's CSS has no strings or selectors where that whitespace matters)."""
-    source = re.sub(r"/\*.*?\*/", "", source, flags=re.DOTALL)
-    source = re.sub(r"\s+", " ", source)
-    source = re.sub(r" ?([{};,>]) ?", r"\1", source)
-    source = re.sub(r"([{;]) ?([a-z-]+): ", r"\1\2:", source)
-    return source.replace(";}", "}").strip() + "\n"
+    return str(rcssmin.cssmin(source)) + "\n"
 
 
 @lru_cache(maxsize=1)
 def player_css() -> str:
     """player.css as shipped, with the theme's variables written in."""
-    return compact_css(css_variables() + (PLAYER_DIR / "player.css").read_text("utf-8"))
+    return minify_css(css_variables() + (PLAYER_DIR / "player.css").read_text("utf-8"))
+
+
+@lru_cache(maxsize=4)
+def _minified(path: Path, mtime_ns: int) -> str:
+    return minify_script(path.read_text("utf-8"))
 
 
 def player_script(name: str) -> str:
-    """player.js or tracking.js as shipped (see compact_script)."""
-    return compact_script((PLAYER_DIR / name).read_text("utf-8"))
+    """player.js or tracking.js as shipped (see minify_script); minified once per process and file version."""
+    path = PLAYER_DIR / name
+    return _minified(path, path.stat().st_mtime_ns)
 
 
 def write_module(view: AudienceView, ctx: BuildContext, folder: str, tracking: str) -> list[Path]:
