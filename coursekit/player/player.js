@@ -1120,6 +1120,11 @@
     link.replaceWith(button);
   });
 
+  // The sticky top bar's height, for scroll-padding-top (player.css): it wraps on a phone and grows with the text.
+  var bar = doc.querySelector(".top-bar");
+  function barHeight() { doc.documentElement.style.setProperty("--bar", bar.offsetHeight + "px"); }
+  if (bar && window.ResizeObserver) { new ResizeObserver(barHeight).observe(bar); }
+
   all(doc, "a.menu-open").forEach(function (link) {
     var button = make("button", link.className, text(link));
     button.type = "button";
