@@ -296,3 +296,20 @@ def test_left_out_reasons_read_the_same_in_english_and_are_translated() -> None:
     assert len(reasons) >= 5
     assert [form.reason for form in reasons if not form.key or english[form.key] != form.reason] == []
     assert all(welsh[form.key] != form.reason for form in reasons)
+
+
+def test_templates_write_no_fixed_words_outside_the_catalogue() -> None:
+    """Words in a template's text or a label attribute, outside {{ }} and {% %}, would be English in every
+    language: each such word must come from the catalogue (product names and format values excepted)."""
+    allowed = {"Moodle", "Canvas", "Kahoot", "ADL", "SCORM", "Edition"}
+    found = {}
+    for path in sorted((PACKAGE / "templates").rglob("*.j2")):
+        if "new" in path.relative_to(PACKAGE / "templates").parts:
+            continue  # `coursekit new` writes an example course, which the author then rewrites
+        text = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", " ", path.read_text("utf-8"), flags=re.DOTALL)
+        labels = re.findall(r'(?:aria-label|alt|title|placeholder)="([^"]*)"', text)
+        text = re.sub(r'<[^>]*>|[\w-]+="[^"]*"', " ", text)  # tags, and attributes a macro writes alone
+        words = {w for w in re.findall(r"[A-Za-z][A-Za-z']{2,}", " ".join([text, *labels])) if w not in allowed}
+        if words:
+            found[path.name] = sorted(words)
+    assert found == {}
