@@ -100,10 +100,12 @@ def test_web_module_in_chromium_runs_no_content_script_and_shows_the_text(hostil
         shown = squash(page.evaluate("document.body.textContent"))
         handlers = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(
             e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))""")
-        scripts = page.evaluate("() => [...document.scripts].map(s => s.getAttribute('src') || s.type)")
+        scripts = page.evaluate("() => [...document.scripts].map(s => s.getAttribute('src') || s.type + '#' + s.id)")
         page.close()
         assert dialogs == [] and foreign == [] and handlers == [], (dialogs, foreign, handlers)
-        assert sorted(scripts) == ["application/json", "player.js", "tracking.js"], scripts
+        # Data only (the course and the engine's strings), then the two player files: nothing else runs.
+        assert sorted(scripts) == ["application/json#ck-strings", "application/json#course-data", "player.js",
+                                   "tracking.js"], scripts
         for marker in (PAGE, CHAT, TEMPLATE):
             assert marker in shown, f"{index}: {marker!r} is not shown as text"
         assert "School <b>helpdesk</b>" in shown  # the help contact's name, as written
