@@ -29,6 +29,10 @@ def catalogue_for(language: str) -> str:
 def load_catalogue(name: str) -> dict[str, str]:
     """The raw key -> text mapping of one shipped catalogue."""
     text = resources.files("coursekit").joinpath("messages", f"{name}.yaml").read_text("utf-8")
+    keys = [key.value for key, _ in getattr(yaml.compose(text), "value", [])]
+    if len(keys) != len(set(keys)):  # YAML would keep the last one silently
+        twice = sorted({key for key in keys if keys.count(key) > 1})
+        raise ValueError(f"coursekit/messages/{name}.yaml has these keys twice: {', '.join(twice)}")
     data = yaml.safe_load(text)
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise ValueError(f"coursekit/messages/{name}.yaml must be a flat mapping of key: \"text\"")

@@ -65,6 +65,19 @@ def test_both_catalogues_have_the_same_keys_and_placeholders() -> None:
     assert len(english) >= 300  # every engine string of every output (a drop means strings went back inline)
 
 
+def test_a_key_written_twice_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Two developers adding the same key: YAML keeps one silently, so the loader refuses the file."""
+    from coursekit import messages as module
+
+    for name in ("en-GB", "cy"):
+        assert len(module.load_catalogue(name)) == len(catalogue(name))
+    (tmp_path / "messages").mkdir()
+    (tmp_path / "messages" / "xx.yaml").write_text('web.next: "Next"\nweb.back: "Back"\nweb.next: "On"\n', "utf-8")
+    monkeypatch.setattr(module.resources, "files", lambda package: tmp_path)
+    with pytest.raises(ValueError, match="has these keys twice: web.next"):
+        module.load_catalogue("xx")
+
+
 def test_every_key_the_engine_uses_is_in_every_catalogue() -> None:
     from coursekit import model as m
     from coursekit.targets.pack import GROUPS, RULES
