@@ -126,11 +126,13 @@ def test_messages_fill_placeholders_and_format_dates_and_numbers() -> None:
 
 @pytest.fixture(scope="session")
 def welsh_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every target of tests/fixtures/welsh (language: cy), built once (no slide previews: they are pictures)."""
+    """Every target of tests/fixtures/welsh (language: cy), built once for one audience (the students': their
+    plan is the lesson deck; the staff's talk deck is the same code), without slide previews (pictures)."""
     out = tmp_path_factory.mktemp("welsh") / "outputs"
     env = {**os.environ, "PYTHONPATH": str(REPO), "COURSEKIT_SLIDE_PREVIEWS": "0"}
     result = subprocess.run([sys.executable, "-m", "coursekit.cli", "build", "--course", str(FIXTURES / "welsh"),
-                             "--out", str(out), "--no-cache"], capture_output=True, text=True, env=env)
+                             "--out", str(out), "--no-cache", "--audience", "students"],
+                            capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     return out.resolve()
 
