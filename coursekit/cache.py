@@ -114,10 +114,13 @@ def fingerprint(*inputs: Any) -> str:
 
 
 def course_files(course: Any) -> list[Path]:
-    """Files the course points at besides its YAML (page images), which a target copies or embeds."""
+    """Files the course points at besides its YAML (page images, the brand's logo), which a target copies or
+    embeds."""
     root = Path(course.root)
-    return sorted({root / page.image.file for module in course.modules for page in module.pages
-                   if page.image is not None})
+    files = {root / page.image.file for module in course.modules for page in module.pages if page.image is not None}
+    if course.brand is not None and course.brand.logo:
+        files.add(root / course.brand.logo)
+    return sorted(files)
 
 
 def target_key(name: str, course: Any, audiences: Iterable[str], sources: Any = None) -> str:

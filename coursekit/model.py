@@ -70,6 +70,67 @@ class HelpContact(Strict):
     suitable_for: list[Id] = Field(min_length=1)
     cite: list[Citation] = Field(min_length=1)
 
+    @property
+    def local(self) -> bool:
+        """Built-in contacts are not local ones."""
+        return False
+
+    @property
+    def write_in(self) -> bool:
+        """Built-in contacts always have their details."""
+        return False
+
+
+class LocalHelp(Strict):
+    """A local contact (the school's safeguarding lead, a local service) listed before the built-in help.
+
+    With no phone, url or email it is a write-in entry: printed with a line to write the details on."""
+
+    name: Text
+    detail: str = ""
+    phone: str = ""
+    url: str = ""
+    email: Annotated[str, StringConstraints(pattern=r"^$|^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[A-Za-z]{2,}$")] = ""
+    audiences: list[Id] = Field(default_factory=list)  # empty: every audience
+
+    # The same reading interface as HelpContact, so every output lists both with one template.
+    @property
+    def description(self) -> str:
+        """The detail line (may be empty)."""
+        return self.detail
+
+    @property
+    def how(self) -> str:
+        """Local entries have no separate 'how'."""
+        return ""
+
+    @property
+    def emergency(self) -> bool:
+        """Local entries are never the emergency line."""
+        return False
+
+    @property
+    def local(self) -> bool:
+        """Whether this entry is a local one (from `local_help:`)."""
+        return True
+
+    @property
+    def write_in(self) -> bool:
+        """Whether the details are left blank, to be written in on paper."""
+        return not (self.phone or self.url or self.email)
+
+
+# A contact as the outputs list it: a built-in help contact or a local one.
+Contact = HelpContact | LocalHelp
+
+
+class Brand(Strict):
+    """Who gives this course: the organisation's name, an optional logo and a primary colour."""
+
+    name: Text
+    logo: str = ""  # a PNG or SVG file inside the course folder
+    colour: str = ""  # "#rrggbb", with at least 4.5:1 contrast against white text
+
 
 class Audience(Strict):
     """A group the course is built for, with its reading age and its own help contacts."""
@@ -173,11 +234,13 @@ class CourseFile(Strict):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+(\.\d+)?$")]
     publisher: str = ""
+    brand: Brand | None = None
     facts_checked: _dt.date
     sources: list[Source] = Field(min_length=1)
     advice: list[AdvicePoint] = Field(min_length=1)
     audiences: dict[Id, Audience] = Field(min_length=1)
     help: dict[Id, HelpContact] = Field(min_length=1)
+    local_help: list[LocalHelp] = Field(default_factory=list)  # listed first, where their audiences allow
     objectives: list[Objective] = Field(min_length=1)
     modules: list[Module] = Field(min_length=1)
     assessment: Assessment

@@ -19,6 +19,7 @@ from pydantic_core import ErrorDetails
 
 from coursekit import arrange, freshness
 from coursekit import model as m
+from coursekit.brand import colour_problem, logo_problem
 from coursekit.errors import ContentError, ContentErrors, UserError, display_path
 from coursekit.ids import interaction_id
 from coursekit.inputs import image_problem, markdown_problems, url_problem
@@ -622,6 +623,8 @@ class _Checker:
         sections = self.check_sources()
         self.check_advice()
         self.check_help_contacts()
+        self.check_brand()
+        self.check_local_help()
         self.check_objectives()
         page_ids = self.check_modules()
         self.check_scenario_and_quiz_refs()
@@ -685,6 +688,30 @@ class _Checker:
                                              "'how': say how to reach them"))
         for name, audience in scope.course.audiences.items():
             self.check_help_suits(doc, ("audiences", name, "help"), audience.help, name)
+
+    def check_brand(self) -> None:
+        """The brand: a colour that carries white text at 4.5:1, a logo that is a sound PNG or SVG."""
+        brand, doc = self.scope.course.brand, self.scope.doc
+        if brand is None:
+            return
+        if brand.colour:
+            problem = colour_problem(brand.colour)
+            if problem:
+                self.errors.append(doc.error(("brand", "colour"), problem))
+        if brand.logo:
+            path = self.check_file(doc, ("brand", "logo"), brand.logo, "logo")
+            problem = logo_problem(path) if path is not None else None
+            if problem:
+                self.errors.append(doc.error(("brand", "logo"), f"{brand.logo}: {problem}"))
+
+    def check_local_help(self) -> None:
+        """Local help entries: allowed urls, known audiences."""
+        scope = self.scope
+        for index, entry in enumerate(scope.course.local_help):
+            if entry.url:
+                self.check_url(scope.doc, ("local_help", index, "url"), entry.url, f"local help '{entry.name}' url")
+            self.refs(scope.doc, ("local_help", index, "audiences"), entry.audiences, scope.audiences, "audience",
+                      scope.aud_fix)
 
     def check_help_suits(self, d: Document, loc: Loc, ids: list[str], audience: str) -> None:
         """Help listed for an audience (in course.yaml, a plan or a leaflet) must be meant for that audience."""

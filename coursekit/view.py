@@ -3,12 +3,51 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from coursekit import model as m
 
 
 def _shown(audiences: list[str], audience: str) -> bool:
     return not audiences or audience in audiences
+
+
+@dataclass(frozen=True)
+class Branding:
+    """Who the outputs say the course is from: the brand's name, else the publisher, else the course title
+    (never the tool's name), with the brand's logo and colour when it has them."""
+
+    name: str
+    logo: Path | None = None
+    colour: str | None = None
+    credited: bool = False  # the name is an organisation's (brand or publisher), not the course title
+
+    @property
+    def logo_is_svg(self) -> bool:
+        """Whether the logo file is an SVG drawing (else PNG)."""
+        return self.logo is not None and not self.logo.read_bytes().startswith(b"\x89PNG")
+
+
+def branding(course: m.CourseFile, root: str | Path = ".") -> Branding:
+    """The course's resolved branding; `root` is the course folder the logo path is relative to."""
+    brand = course.brand
+    if brand is not None:
+        return Branding(brand.name, Path(root) / brand.logo if brand.logo else None,
+                        brand.colour.lower() if brand.colour else None, credited=True)
+    if course.publisher:
+        return Branding(course.publisher, credited=True)
+    return Branding(course.title)
+
+
+def local_id(index: int) -> str:
+    """The help-list id of the course's `index`-th local help entry (a dot never occurs in model ids)."""
+    return f"local.{index + 1}"
+
+
+def local_help(course: m.CourseFile, audience: str) -> list[tuple[str, m.LocalHelp]]:
+    """The course's local help entries meant for `audience`, in their authored order."""
+    return [(local_id(index), entry) for index, entry in enumerate(course.local_help)
+            if _shown(entry.audiences, audience)]
 
 
 @dataclass(frozen=True)
@@ -42,10 +81,16 @@ class AudienceView:
     audience: m.Audience
     modules: list[ModuleView]
     objectives: list[m.Objective]
-    help: list[tuple[str, m.HelpContact]]
+    help: list[tuple[str, m.Contact]]  # local help first, then the audience's built-in contacts
     assessment: m.Quiz
     leaflet: m.Leaflet | None
     plans: list[m.Plan] = field(default_factory=list)
+    brand: Branding = field(default_factory=lambda: Branding(""))
+
+    def help_with(self, help_ids: list[str]) -> list[tuple[str, m.Contact]]:
+        """The audience's local help, then the built-in contacts `help_ids` (a leaflet's or a plan's list)."""
+        local = [(hid, contact) for hid, contact in self.help if contact.local]
+        return local + [(hid, self.course.help[hid]) for hid in help_ids]
 
     @property
     def pass_mark(self) -> int:
@@ -108,8 +153,9 @@ def audience_view(course: m.Course, name: str) -> AudienceView:
         audience=audience,
         modules=modules,
         objectives=[o for o in course.objectives if _shown(o.audiences, name)],
-        help=[(hid, course.help[hid]) for hid in audience.help],
+        help=[*local_help(course, name), *((hid, course.help[hid]) for hid in audience.help)],
         assessment=filter_quiz(course.quizzes[course.assessment.quiz], name),
         leaflet=course.leaflets.get(name),
         plans=plans,
+        brand=branding(course, course.root),
     )

@@ -23,13 +23,16 @@ from coursekit.messages import format_date as format_date_in
 from coursekit.messages import format_number, jinja_i18n, messages
 from coursekit.model import Course
 from coursekit.targets import BuildContext, Target
+from coursekit.text import url_label
 from coursekit.theme import css_variables
+from coursekit.view import Branding, branding
 
 # The page links to files beside it: no script, no network; images only from the pack itself.
 CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
                            "form-action 'none'")
 PAGE = "index.html"
 STYLESHEET = "pack.css"
+LOGO = "pack-logo"  # + .png or .svg: the brand's logo, beside the page
 
 
 @dataclass(frozen=True)
@@ -159,12 +162,24 @@ def pack_sections(course: Course, audiences: Sequence[str], files: Mapping[str, 
 def _environment(language: str) -> Environment:
     env = Environment(loader=PackageLoader("coursekit", "templates/pack"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["link_label"] = url_label
     return jinja_i18n(env, language)
+
+
+def logo_name(brand: Branding) -> str:
+    """The file name of the brand's logo beside the page ("" without a logo)."""
+    if brand.logo is None:
+        return ""
+    return f"{LOGO}.svg" if brand.logo_is_svg else f"{LOGO}.png"
 
 
 def render_pack_page(course: Course, audiences: Sequence[str], files: Mapping[str, int]) -> str:
     """The pack's front page, linking to `files` (paths relative to outputs/)."""
+    brand = branding(course, course.root)
+    local = [(entry, [course.audiences[name].label for name in entry.audiences if name in course.audiences])
+             for entry in course.local_help]
     return _environment(course.language).get_template("index.html.j2").render(
+        brand=brand, logo_src=logo_name(brand), local_help=local,
         course=course, sections=pack_sections(course, audiences, files), csp=CONTENT_SECURITY_POLICY,
         facts_checked=format_date(course.facts_checked, course.language), tool_version=__version__,
         audiences=[course.audiences[name] for name in audiences], stylesheet=STYLESHEET,
@@ -172,10 +187,14 @@ def render_pack_page(course: Course, audiences: Sequence[str], files: Mapping[st
         has_quizbank=any(path.startswith("quizbank/") for path in files))
 
 
-def render_pack_css() -> str:
-    """The pack page's stylesheet (the theme's palette)."""
-    return css_variables() + "\n" + (Path(__file__).resolve().parent.parent / "templates" / "pack" / "pack.css"
-                                     ).read_text("utf-8")
+def render_pack_css(brand: Branding | None = None) -> str:
+    """The pack page's stylesheet (the theme's palette; the header in the brand's colour, which carries white
+    text at 4.5:1 or more)."""
+    css = css_variables() + "\n" + (Path(__file__).resolve().parent.parent / "templates" / "pack" / "pack.css"
+                                    ).read_text("utf-8")
+    if brand is not None and brand.colour:
+        css += f"\n/* The brand's colour (course.yaml brand.colour). */\n.top {{ background: {brand.colour}; }}\n"
+    return css
 
 
 def list_files(folders: Mapping[str, Path]) -> dict[str, int]:
@@ -200,4 +219,7 @@ class PackTarget(Target):
         """List every other target's files, as outputs/ will hold them after this build."""
         files = list_files(ctx.others)
         ctx.write_text(PAGE, render_pack_page(ctx.course, ctx.audiences, files))
-        ctx.write_text(STYLESHEET, render_pack_css())
+        brand = branding(ctx.course, ctx.course.root)
+        ctx.write_text(STYLESHEET, render_pack_css(brand))
+        if brand.logo is not None:
+            ctx.write_bytes(logo_name(brand), brand.logo.read_bytes())

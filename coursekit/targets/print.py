@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from coursekit import model as m
 from coursekit import theme
+from coursekit.brand import logo_data_uri
 from coursekit.cache import course_files
 from coursekit.errors import BuildError
 from coursekit.messages import format_date as format_date_in
@@ -93,7 +94,7 @@ class HelpEntry:
     """A help contact ready to print: its QR code only when it has an https URL."""
 
     id: str
-    contact: m.HelpContact
+    contact: m.Contact
     language: str = "en-GB"
 
     @property
@@ -111,17 +112,19 @@ class HelpEntry:
 
 @dataclass(frozen=True)
 class HelpItem:
-    """A help contact placed on a leaflet: a full card (the leaflet's own list) or one line (the others)."""
+    """A help contact placed on a leaflet: a full card (the leaflet's own list), one line (the others), or a
+    local contact left blank: its name and a line to write it in."""
 
-    kind: Literal["card", "line"]
+    kind: Literal["card", "line", "write"]
     entry: HelpEntry
 
 
 def help_entries(view: AudienceView, extra: Sequence[str] = ()) -> list[HelpEntry]:
     """The audience's help contacts in their authored order, then any other ids from `extra`."""
-    ids = [hid for hid, _ in view.help]
-    ids += [hid for hid in extra if hid not in ids]
-    return [HelpEntry(hid, view.course.help[hid], view.course.language) for hid in ids]
+    entries = [HelpEntry(hid, contact, view.course.language) for hid, contact in view.help]
+    known = {entry.id for entry in entries}
+    return entries + [HelpEntry(hid, view.course.help[hid], view.course.language) for hid in extra
+                      if hid not in known]
 
 
 # --- worksheet activities ----------------------------------------------------------------
@@ -524,6 +527,7 @@ def _common(view: AudienceView, doc_title: str, kind: str) -> dict[str, Any]:
         "checked": checked, "stamp": course.facts_checked.isoformat(),
         "footer": messages(course.language)("print.footer", title=course.title, version=course.version, date=checked),
         "help": help_entries(view), "core_messages": view.audience.core_messages,
+        "brand": view.brand, "logo_src": logo_data_uri(view.brand.logo) if view.brand.logo else "",
     }
 
 
@@ -565,13 +569,16 @@ def audience_documents(view: AudienceView) -> list[PrintDocument]:
     if view.leaflet is not None:
         leaflet = view.leaflet
         # The leaflet's own contacts get full cards with QR codes; the audience's others a compact list.
-        entries = [HelpEntry(hid, course.help[hid], course.language) for hid in leaflet.help]
-        more = [entry for entry in help_entries(view) if entry.id not in leaflet.help]
+        # Local help comes first: a card, or for one left blank a line to write it in.
+        entries = [HelpEntry(hid, contact, course.language) for hid, contact in view.help_with(leaflet.help)]
+        carded = {entry.id for entry in entries}
+        more = [entry for entry in help_entries(view) if entry.id not in carded]
         extra_core = [msg for msg in view.audience.core_messages if not _said_in(msg, leaflet.core_message)]
-        items = [HelpItem("card", entry) for entry in entries] + [HelpItem("line", entry) for entry in more]
+        items = ([HelpItem("write" if entry.contact.write_in else "card", entry) for entry in entries]
+                 + [HelpItem("line", entry) for entry in more])
         slots: dict[str, list[HelpItem]] = {slot: [] for slot in HELP_SLOTS}
         slots[HELP_SLOTS[0]] = items
-        phones = [e for e in entries + more if e.contact.phone and not e.contact.emergency]
+        phones = [e for e in entries + more if e.contact.phone and not e.contact.emergency and not e.contact.local]
         context = {"leaflet": leaflet, "help_slots": slots, "extra_core": extra_core,
                    "fold_in": FOLD_IN_WIDTH, "panel": PANEL_WIDTH,
                    "phone_first": phones[0] if phones else None}

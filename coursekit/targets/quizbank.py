@@ -228,7 +228,8 @@ def help_markdown(view: AudienceView) -> str:
     for _hid, contact in view.help:
         email = f"[{contact.email}](mailto:{contact.email})" if contact.email else ""
         reach = " · ".join(part for part in (contact.phone, contact.url, email, contact.how) if part)
-        contacts.append(f"- **{contact.name}**: {contact.description}" + (f" ({reach})" if reach else ""))
+        about = f": {contact.description}" if contact.description else ""
+        contacts.append(f"- **{contact.name}**{about}" + (f" ({reach})" if reach else ""))
     return "\n\n".join(part for part in lines + ["\n".join(contacts), edition_line(view.course)] if part)
 
 

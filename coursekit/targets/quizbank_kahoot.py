@@ -131,7 +131,7 @@ def kahoot_rows(view: AudienceView) -> tuple[list[KahootRow], list[Skipped]]:
     return rows, skipped
 
 
-def _contact_line(contact: m.HelpContact) -> str:
+def _contact_line(contact: m.Contact) -> str:
     reach = contact.phone or contact.url or contact.email
     return f"{contact.name} ({reach})" if reach and reach not in contact.name else contact.name
 

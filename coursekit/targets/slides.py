@@ -37,6 +37,7 @@ from pydantic import BaseModel
 
 from coursekit import model as m
 from coursekit import theme
+from coursekit.brand import logo_png
 from coursekit.cache import deck_inputs
 from coursekit.errors import BuildError
 from coursekit.messages import engine_name, messages
@@ -53,6 +54,7 @@ from coursekit.targets.slides_fit import (
     paragraphs_height,
 )
 from coursekit.targets.slides_outline import Group, Para, SlideSpec, build_outline
+from coursekit.view import branding
 
 # 16:9 at 13.333 × 7.5 in, in points.
 SLIDE_W, SLIDE_H = 960.0, 540.0
@@ -589,6 +591,7 @@ class Renderer:
         self.first_slide: dict[str, Any] = {}
         self.pending: list[tuple[Any, str, str]] = []  # (shape, target key, source title)
         self.current: SlideSpec | None = None  # the slide being drawn, for error messages
+        self.brand = branding(course, course.root)
 
     def render(self, pages: list[Page]) -> Any:
         """Every page as a slide; returns the presentation."""
@@ -615,14 +618,18 @@ class Renderer:
         if spec.hidden:
             slide._element.set("show", "0")  # a hidden slide: the show skips it; links still reach it
         slide.background.fill.solid()
-        slide.background.fill.fore_color.rgb = rgb(hex_of(background_of(kind)))
+        slide.background.fill.fore_color.rgb = rgb(self.colour(background_of(kind)))
         self.draw_title(slide, page)
         if kind == "title":
             band = plain_shape(slide, MSO_SHAPE.RECTANGLE, Box(0, 0, 18, SLIDE_H), "primary")
+            band.fill.fore_color.rgb = rgb(self.colour("primary"))
             band.name = "Band"
             set_decorative(band)
+            if self.brand.logo is not None:
+                self.draw_logo(slide)
         elif kind != "section":
             bar = plain_shape(slide, MSO_SHAPE.RECTANGLE, Box(0, 0, SLIDE_W, 9), "primary")
+            bar.fill.fore_color.rgb = rgb(self.colour("primary"))
             bar.name = "Bar"
             set_decorative(bar)
         for index, (column, box) in enumerate(zip(page.columns, body_boxes(spec), strict=True)):
@@ -647,6 +654,24 @@ class Renderer:
         if page.parts > 1:
             notes.insert(0, f"Part {page.part} of {page.parts} of \u201c{spec.title}\u201d.")
         slide.notes_slide.notes_text_frame.text = "\n".join(notes)
+
+    def colour(self, name: str) -> str:
+        """A palette colour by name; the brand's colour stands for "primary" where it is a background (the
+        title band, the top bar, section slides: their text is white, which the brand colour carries)."""
+        return self.brand.colour if name == "primary" and self.brand.colour else hex_of(name)
+
+    def draw_logo(self, slide: Any) -> None:
+        """The brand's logo at the top right of the title slide (an SVG logo rasterised), alt text its name."""
+        assert self.brand.logo is not None
+        data = logo_png(self.brand.logo)
+        with PILImage.open(io.BytesIO(data)) as image:
+            width, height = image.size
+        area = Box(SLIDE_W - MARGIN_X - 200, 24, 200, 56)
+        scale = min(area.w / width, area.h / height)
+        w, h = width * scale, height * scale
+        picture = slide.shapes.add_picture(io.BytesIO(data), emu(area.x + area.w - w), emu(area.y), emu(w), emu(h))
+        picture.name = "Logo"
+        set_alt(picture, self.brand.name)
 
     def draw_title(self, slide: Any, page: Page) -> None:
         """The title placeholder: position, size (shrunk to fit), colour."""
@@ -781,7 +806,7 @@ def set_properties(prs: Any, course: m.Course, plan: m.Plan) -> None:
     properties.title = plan.title
     properties.subject = course.title
     say = messages(course.language)
-    properties.author = course.publisher or "coursekit"
+    properties.author = branding(course).name
     # The engine that wrote the deck, with its version (the core properties have no "generator" field).
     properties.last_modified_by = engine_name()
     properties.keywords = f"{course.id}; {plan.kind}; {plan.audience}"

@@ -27,6 +27,9 @@ QUALITY: dict[str | None, tuple[str, str]] = {
     None: ("common.ungraded_label", "ink"),
 }
 
+# What a local help entry left blank shows instead of its phone or address: a line to write on.
+WRITE_IN_LINE = "_" * 24
+
 
 @dataclass
 class Para:
@@ -217,9 +220,10 @@ class OutlineBuilder:
         groups = [[para(course.title, bold=True, colour="primary")],
                   [para(f"{audience.label} \u00b7 {capitalise(self.minutes(plan.duration_minutes))}")],
                   markdown_paras(audience.content_note)]
+        brand = self.view.brand
         parts = [self.say("slides.version", version=course.version),
                  self.say("common.facts_checked", date=format_date(course.facts_checked, course.language)),
-                 course.publisher]
+                 brand.name if brand.credited else ""]
         footer = [para(" \u00b7 ".join(part for part in parts if part), colour="muted")]
         notes = [to_plain(plan.overview), self.safeguarding,
                  self.say("slides.help_last_note"), self.say("slides.timing_whole", session=self.session)]
@@ -453,20 +457,24 @@ class OutlineBuilder:
             group = [para(contact.name, bold=True, colour="primary")]
             url = url_label(contact.url) if contact.url else ""
             ways = [w for w in (contact.phone, url, contact.email, contact.how) if w]
+            if contact.write_in:
+                # A local contact left blank in course.yaml: a line to write it in (on a printed copy or the board).
+                ways = [WRITE_IN_LINE]
             if ways:
                 # The email address is a mailto: link on the slide.
                 runs = [Run(w, href=f"mailto:{w}" if w == contact.email else "") for w in ways]
                 joined = [runs[0]] + [r for run in runs[1:] for r in (Run(" \u00b7 "), run)]
                 group.append(Para(joined))
             compact.append(list(group))
-            groups.append(group + [para(contact.description)])
+            groups.append(group + ([para(contact.description)] if contact.description else []))
             details.append(f"{contact.name}: {contact.description} {' '.join(ways)}".strip())
         leaflet = self.view.leaflet
         core = leaflet.core_message if leaflet is not None else self.view.audience.core_messages[0]
         title = leaflet.help_title if leaflet is not None else self.say("print.where_to_get_help")
         course = self.course
+        credit = f" \u00b7 {self.view.brand.name}" if self.view.brand.credited else ""
         footer = [para(self.say("print.footer", title=course.title, version=course.version,
-                                date=format_date(course.facts_checked, course.language)), colour="muted")]
+                                date=format_date(course.facts_checked, course.language)) + credit, colour="muted")]
         notes = [self.say("slides.help_note"), *details,
                  *self.qa_notes(), self.safeguarding]
         closing = [para(core, bold=True, colour="accent")]

@@ -29,7 +29,7 @@ from coursekit.questions import correct_response, facts, longest_answer_code
 from coursekit.targets import BuildContext, Target
 from coursekit.text import to_html, to_inline_html, to_plain, url_label
 from coursekit.theme import css_variables, icon_svg
-from coursekit.view import AudienceView, ModuleView, audience_view
+from coursekit.view import AudienceView, Branding, ModuleView, audience_view
 
 TRACKING_MODES: tuple[str, ...] = ("none", "scorm12", "scorm2004")
 
@@ -233,6 +233,8 @@ def build_context(view: AudienceView, tracking: str) -> ModuleContext:
                 and module.quiz.id != view.assessment.id):
             quiz_screens[module.quiz.id] = f"m{position}-check"
             screens.append(Screen(f"m{position}-check", "quiz", module.quiz.title, module=module))
+    if view.brand.logo is not None:
+        assets.append((view.brand.logo, LOGO_SVG if view.brand.logo_is_svg else LOGO_PNG))
     quiz_screens[view.assessment.id] = "final"
     screens.append(Screen("final", "final", view.assessment.title))
     say = messages(course.language)
@@ -380,7 +382,10 @@ def render_index(context: ModuleContext) -> str:
                            tracking=context.data["tracking"],
                            data_json=_json_block(context.data), csp=CONTENT_SECURITY_POLICY,
                            strings_json=_json_block(messages(view.course.language).with_prefix("player.")),
-                           help=view.help, leaflet=view.leaflet, first_pages={
+                           help=view.help, leaflet=view.leaflet, brand=view.brand,
+                           brand_css=BRAND_CSS if view.course.brand is not None else "",
+                           logo_src=next((target for source, target in context.assets
+                                          if target in (LOGO_PNG, LOGO_SVG)), ""), first_pages={
                                s.module.index: s.id for s in reversed(context.screens) if s.kind == "page" and s.module},
                            quiz_screens={
                                q["id"]: q["screen"] for q in context.data["quizzes"]},
@@ -403,6 +408,25 @@ def minify_css(source: str) -> str:
     import rcssmin
 
     return str(rcssmin.cssmin(source)) + "\n"
+
+
+LOGO_PNG, LOGO_SVG = "assets/logo.png", "assets/logo.svg"
+BRAND_CSS = "brand.css"
+
+
+def brand_css(brand: Branding) -> str:
+    """brand.css, written only for a course with `brand:`: the brand colour as a custom property, and the top bar
+    in it (white text: validation keeps the colour at 4.5:1 or more against white). A separate file, so
+    player.css stays the same for every course."""
+    rules = []
+    if brand.colour:
+        rules.append(f":root{{--brand:{brand.colour}}}"
+                     ".top-bar{background:var(--brand);border-bottom-color:var(--brand)}.top-title{color:#fff}"
+                     ".top-bar .button{border-color:#fff}")
+    rules.append(".top-title{display:flex;align-items:center;gap:.5rem;overflow-wrap:normal}"
+                 ".top-brand{display:block;font-weight:400;font-size:.9rem}"
+                 ".top-logo{flex:none;padding:2px;background:#fff;border-radius:4px}")
+    return "".join(rules) + "\n"
 
 
 @lru_cache(maxsize=1)
@@ -433,6 +457,8 @@ def write_module(view: AudienceView, ctx: BuildContext, folder: str, tracking: s
     base = Path(folder)
     written = [ctx.write_text(base / "index.html", render_index(context)),
                ctx.write_text(base / "player.css", player_css())]
+    if view.course.brand is not None:
+        written.append(ctx.write_text(base / BRAND_CSS, brand_css(view.brand)))
     for name in ("player.js", "tracking.js"):
         written.append(ctx.write_text(base / name, player_script(name)))
     for source, relative in context.assets:
