@@ -66,9 +66,13 @@ def test_printables_carry_the_name_the_logo_and_local_help_first(branded_out: Pa
     assert NAME.casefold() in text.casefold()
     _local_first(text, name)
     with pdfplumber.open(pdf) as document:
-        images = document.pages[0].images
+        page = document.pages[0]
+        images = page.images
+        fills = {tuple(round(channel * 255) for channel in shape["non_stroking_color"])
+                 for shape in page.rects + page.curves if isinstance(shape.get("non_stroking_color"), tuple)}
     # The logo is the only raster image on the page (icons and QR codes are vector drawings): 120x48 px.
     assert [tuple(image["srcsize"]) for image in images] == [(120, 48)]
+    assert (122, 31, 92) in fills  # the brand colour (#7a1f5c) fills the cover, the poster's head, the table head
 
 
 def _rule_under(page: Any, word: dict[str, Any], *, beyond: float) -> bool:
