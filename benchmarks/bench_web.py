@@ -1,4 +1,4 @@
-"""The web target: player JS + CSS size (raw, gzip), index.html per audience, build time, worst-case state."""
+"""The web target: player JS + CSS size (raw, gzip), font subsets, index.html per audience, build time, worst-case state."""
 
 from __future__ import annotations
 
@@ -58,6 +58,9 @@ def measure(repo: Path) -> dict[str, str]:
                 folder = out / f"{course.id}-{audience}"
                 total = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
                 figures[f"{label} {audience}: whole folder"] = f"{total / 1024:.1f} KB"
+                fonts = sorted((folder / "fonts").glob("*.woff2"))
+                figures[f"{label} {audience}: embedded font subsets (counted apart from JS + CSS)"] = ", ".join(
+                    f"{p.name} {p.stat().st_size / 1024:.1f} KB" for p in fonts)
         for audience in audiences:
             length = worst_case_state_length(audience_view(course, audience))
             figures[f"{label} {audience}: worst-case state"] = f"{length} chars (SCORM 1.2 limit 4096)"

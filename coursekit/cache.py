@@ -39,7 +39,8 @@ def cache_root(out: Path) -> Path:
 
 # Libraries whose version can change an output's bytes.
 LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "python-pptx", "pillow", "lxml",
-             "jinja2", "markdown-it-py", "nh3", "cairosvg", "heroicons", "openpyxl", "segno", "pydantic")
+             "jinja2", "markdown-it-py", "nh3", "cairosvg", "heroicons", "openpyxl", "segno", "pydantic", "brotli",
+             "calmjs.parse", "rcssmin")
 
 
 @cache

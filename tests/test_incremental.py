@@ -64,7 +64,8 @@ def test_one_scenario_edit_rerenders_only_what_shows_it(tmp_path: Path) -> None:
     assert rendered(edited) == {
         "coverage/coverage.json", "coverage/coverage.md",  # lists where each advice point is taught
         *(f"web/phishing-basics-{a}/{f}" for a in ("students", "staff")
-          for f in ("index.html", "player.css", "player.js", "tracking.js")),
+          for f in ("index.html", "player.css", "player.js", "tracking.js", "fonts/inter-regular.woff2",
+                    "fonts/inter-semibold.woff2")),
         "scorm12/phishing-basics-staff.zip", "scorm12/phishing-basics-students.zip",
         "scorm2004/phishing-basics-staff.zip", "scorm2004/phishing-basics-students.zip",
         "print/students/gamebook.pdf", "print/staff/gamebook.pdf",  # the leaflets, plans, worksheets: not

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import course_named, require_tool
+from conftest import course_named, patched_course, require_tool
 from lxml import html as lxml_html
 
 from coursekit import model as m
@@ -87,7 +87,8 @@ def test_target_is_registered_and_lays_out_one_folder_per_audience(built: Any) -
     assert TARGETS["web"] == "coursekit.targets.web:WebTarget"
     names = sorted(p.relative_to(build["out"]).as_posix() for p in build["files"])
     expected = sorted(f"{build['course'].id}-{audience}/{name}" for audience in build["course"].audiences
-                      for name in ("index.html", "player.css", "player.js", "tracking.js"))
+                      for name in ("index.html", "player.css", "player.js", "tracking.js",
+                                   "fonts/inter-regular.woff2", "fonts/inter-semibold.woff2"))
     assert names == expected
     assert all(p.is_file() and p.stat().st_size > 0 for p in build["files"])
 
@@ -1119,3 +1120,49 @@ def test_the_sticky_top_bar_never_covers_the_focused_control(session: Any, built
         checked.append(top - bar)
     assert len(checked) >= 5, checked
     assert min(checked) >= 0, f"a focused control under the top bar (px below its bottom): {checked}"
+
+
+def test_the_theme_font_is_embedded_as_a_subset_of_what_the_module_shows(tmp_path: Path) -> None:
+    """Inter (Debian's fonts-inter) ships inside the module as two WOFF2 subsets covering every character the
+    module shows that Inter has (a page with "Zoë’s café, naïve" brings ë, é and ï in); small; in player.css."""
+    from conftest import build_validated
+    from fontTools.ttLib import TTFont
+
+    from coursekit.theme import FONT_FILES
+
+    root = patched_course(tmp_path, {"course/course.yaml": [
+        ("body: Look at the real address, not just the name.",
+         "body: Look at the real address, not just the name, as Zoë’s café did. Never naïve, never your fault.")]})
+    ctx = build_validated(root, "web", tmp_path / "out", ["students"])
+    folder = next(p for p in ctx.written if p.name == "index.html").parent
+    document = lxml_html.parse(str(folder / "index.html")).getroot()
+    strings = json.loads(document.get_element_by_id("ck-strings").text)
+    shown = set(document.body.text_content()) | set("".join(strings.values()))
+    assert {"ë", "é", "ï", "’"} <= shown
+    css = (folder / "player.css").read_text("utf-8")
+    sizes = {}
+    for name, source in (("inter-regular.woff2", FONT_FILES["regular"]), ("inter-semibold.woff2", FONT_FILES["semibold"])):
+        data = (folder / "fonts" / name).read_bytes()
+        assert data[:4] == b"wOF2"
+        font = TTFont(folder / "fonts" / name)
+        assert font["name"].getDebugName(1).startswith("Inter")
+        inter = set(TTFont(source, lazy=True).getBestCmap())
+        expected = {ord(c) for c in shown if ord(c) in inter}
+        assert expected - set(font.getBestCmap()) == set(), f"{name} lacks characters the module shows"
+        assert f'url("fonts/{name}")' in css.replace("'", '"')
+        sizes[name] = len(data)
+    assert all(size <= 16 * 1024 for size in sizes.values()), sizes
+
+
+@pytest.mark.browser
+def test_the_embedded_font_is_the_one_the_browser_uses(session: Any, built: Any) -> None:
+    """Both faces load from the package (no request leaves it) and the body text is set in them."""
+    build = built("phishing")
+    s = session(index_of(build, first_audience(build["course"])))
+    faces = s.page.evaluate("""async () => {
+      await document.fonts.load("400 16px Inter");
+      await document.fonts.load("700 16px Inter");
+      return Array.from(document.fonts).map(f => [f.family.replace(/"/g, ""), f.weight, f.status]).sort();
+    }""")
+    assert faces == [["Inter", "400", "loaded"], ["Inter", "600 700", "loaded"]]
+    assert s.page.evaluate("getComputedStyle(document.body).fontFamily").startswith("Inter")

@@ -22,13 +22,14 @@ from markupsafe import Markup
 
 from coursekit import model as m
 from coursekit.errors import BuildError
+from coursekit.fonts import font_face_css, missing_faces, module_fonts
 from coursekit.ids import interaction_id
 from coursekit.messages import format_date, jinja_i18n, messages
 from coursekit.order import scrambled
 from coursekit.questions import correct_response, facts, longest_answer_code
 from coursekit.targets import BuildContext, Target
 from coursekit.text import to_html, to_inline_html, to_plain, url_label
-from coursekit.theme import css_variables, icon_svg
+from coursekit.theme import FONT_FAMILY, css_variables, icon_svg
 from coursekit.view import AudienceView, Branding, ModuleView, audience_view
 
 TRACKING_MODES: tuple[str, ...] = ("none", "scorm12", "scorm2004")
@@ -431,8 +432,8 @@ def brand_css(brand: Branding) -> str:
 
 @lru_cache(maxsize=1)
 def player_css() -> str:
-    """player.css as shipped, with the theme's variables written in."""
-    return minify_css(css_variables() + (PLAYER_DIR / "player.css").read_text("utf-8"))
+    """player.css as shipped, with the theme's variables and the embedded font's @font-face rules written in."""
+    return minify_css(font_face_css() + css_variables() + (PLAYER_DIR / "player.css").read_text("utf-8"))
 
 
 @lru_cache(maxsize=4)
@@ -447,20 +448,27 @@ def player_script(name: str) -> str:
 
 
 def write_module(view: AudienceView, ctx: BuildContext, folder: str, tracking: str) -> list[Path]:
-    """Write one audience's module (index.html, player.css, player.js, tracking.js, assets) into `folder`
+    """Write one audience's module (index.html, player.css, player.js, tracking.js, fonts, assets) into `folder`
     (relative to `ctx.out`) through `ctx`."""
     tracking_js = PLAYER_DIR / "tracking.js"
     if not tracking_js.is_file():
         raise RuntimeError(f"internal error: {tracking_js} is missing; the player cannot track without it "
                            "(it is part of coursekit: reinstall or restore it)")
+    missing = missing_faces()
+    if missing:
+        raise BuildError(f"the font {FONT_FAMILY} is missing ({', '.join(missing)} not found): install it with "
+                         "`apt-get install fonts-inter` (`make build` does it); the learner module embeds it")
     context = build_context(view, tracking)
     base = Path(folder)
-    written = [ctx.write_text(base / "index.html", render_index(context)),
-               ctx.write_text(base / "player.css", player_css())]
+    index = render_index(context)
+    written = [ctx.write_text(base / "index.html", index), ctx.write_text(base / "player.css", player_css())]
     if view.course.brand is not None:
         written.append(ctx.write_text(base / BRAND_CSS, brand_css(view.brand)))
     for name in ("player.js", "tracking.js"):
         written.append(ctx.write_text(base / name, player_script(name)))
+    # The font subset covers what this module shows: its page (with the player's strings) and the player's own.
+    for name, data in module_fonts(index, (PLAYER_DIR / "player.js").read_text("utf-8")).items():
+        written.append(ctx.write_bytes(base / "fonts" / name, data))
     for source, relative in context.assets:
         written.append(ctx.write_bytes(base / relative, source.read_bytes()))
     return written
