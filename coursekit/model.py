@@ -474,6 +474,9 @@ class Activity(Strict):
     scenario: Id | None = None
     quiz: Id | None = None
     resources: list[Text] = Field(default_factory=list)
+    # The activity's task as printed on the learner's worksheet. Without it, the description's sentences that
+    # mention "worksheet" are used (English only), so a course in any language names its tasks here.
+    worksheet: Markdown = ""
 
 
 class Baseline(Strict):
@@ -482,6 +485,7 @@ class Baseline(Strict):
     title: Text
     instructions: Markdown
     revisit: Markdown
+    worksheet: Markdown = ""  # the knowledge map's instructions on the worksheet (default: from `instructions`)
 
 
 class Differentiation(Strict):

@@ -233,6 +233,15 @@ def test_the_welsh_course_has_no_english_engine_string_in_any_output(welsh_build
     assert "Dechreuwch yma" in joined["html"]  # the pack page
 
 
+def test_a_plan_in_any_language_names_its_worksheet_tasks(welsh_build: Path) -> None:
+    """`worksheet:` on a plan activity (and its baseline) prints that task on the worksheet, whatever the
+    language: the description's English word "worksheet" is not needed (tests/fixtures/welsh/course/lesson.yaml)."""
+    sheet = _normal(output_texts(welsh_build / "print")["students/worksheet.pdf"])
+    assert "Ysgrifennwch un arwydd o neges ffug ym mhob blwch." in sheet
+    assert "Scenario Ysgrifennwch beth fyddech chi'n ei wneud pe bai neges fel hon yn cyrraedd." in sheet
+    assert "Play the scenario together" not in sheet  # the presenter's description stays off the sheet
+
+
 def test_the_english_scan_finds_english_when_it_is_there(phishing_build_texts: dict[str, str]) -> None:
     """The same scan, run on the English phishing fixture, finds the engine's English (the check can fail)."""
     phrases = english_phrases()

@@ -155,8 +155,8 @@ _EMPHASIS_RE = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?!\*)")
 
 def worksheet_tasks(view: AudienceView) -> list[WorksheetTask]:
     """The audience's plan as worksheet activities: the baseline as a knowledge map (a box per *heading* its
-    instructions emphasise), then each activity whose description mentions the worksheet and plays no quiz,
-    in plan order (only their sentences that mention it); the activity that teaches most of the leaflet's steps
+    instructions emphasise), then each activity with a `worksheet:` task, or (English) whose description
+    mentions the worksheet and plays no quiz, in plan order (only their sentences that mention it); the activity that teaches most of the leaflet's steps
     asks for the steps in the learner's words."""
     tasks: list[WorksheetTask] = []
     steps = tuple(view.leaflet.steps) if view.leaflet is not None else ()
@@ -169,17 +169,22 @@ def worksheet_tasks(view: AudienceView) -> list[WorksheetTask]:
         most = max(plan.activities, key=steps_taught)
         steps_activity = most if steps and steps_taught(most) * 2 > len(steps) else None
         if plan.baseline is not None:
-            headings = tuple(_EMPHASIS_RE.findall(plan.baseline.instructions)) or (plan.baseline.title,)
-            tasks.append(WorksheetTask("map", plan.baseline.title, _worksheet_sentences(plan.baseline.instructions),
+            baseline = plan.baseline
+            headings = tuple(_EMPHASIS_RE.findall(baseline.worksheet or baseline.instructions)) or (baseline.title,)
+            tasks.append(WorksheetTask("map", baseline.title,
+                                       baseline.worksheet or _worksheet_sentences(baseline.instructions),
                                        headings=headings))
         for activity in plan.activities:
-            if activity.quiz or "worksheet" not in activity.description.lower():
+            if activity.worksheet:
+                task = activity.worksheet
+            elif not activity.quiz and "worksheet" in activity.description.lower():
+                task = _worksheet_sentences(activity.description)
+            else:
                 continue
             if activity is steps_activity:
-                tasks.append(WorksheetTask("steps", activity.title, _worksheet_sentences(activity.description),
-                                           steps=steps))
+                tasks.append(WorksheetTask("steps", activity.title, task, steps=steps))
             else:
-                tasks.append(WorksheetTask("write", activity.title, _worksheet_sentences(activity.description)))
+                tasks.append(WorksheetTask("write", activity.title, task))
     return tasks
 
 
