@@ -106,22 +106,40 @@ def _edit_scenario(course_dir: Path) -> str:
 
 def serve_reload_seconds(course_dir: Path, runs: int) -> list[float]:
     """From writing course.yaml to the learner module showing the new title, under `coursekit serve`."""
+    import queue
+    import threading
+
     from playwright.sync_api import sync_playwright
 
     proc = subprocess.Popen(_cli("serve", "--course", str(course_dir), "--port", "0"), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, env=ENV)
     assert proc.stderr is not None
-    try:
+    lines: queue.Queue[str] = queue.Queue()
+
+    def drain() -> None:  # read serve's output all the time: a full pipe would stop it mid-build
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=drain, daemon=True).start()
+
+    def until_built() -> str:
+        """Wait for a whole build (the second pass ends with the pack page); the URL if serve printed it."""
         origin = ""
-        while True:  # wait for the whole first build (the second pass ends with the pack page)
-            line = proc.stderr.readline()
+        while True:
+            line = lines.get(timeout=600)
             if not line:
                 raise RuntimeError("serve stopped")
-            origin = origin or (re.search(r"(http://127\.0\.0\.1:\d+)/", line) or [""])[0] if "serving" in line else origin
+            if "serving" in line and not origin:
+                found = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+                origin = found.group(1) if found else ""
             if line.startswith("built ") and "pack" in line:
-                break
+                return origin
+
+    try:
+        origin = until_built()
         course_yaml = course_dir / "course" / "course.yaml"
-        course_id = re.search(r"^id: (\S+)", course_yaml.read_text("utf-8"), re.MULTILINE).group(1)  # type: ignore[union-attr]
         audience = next(p.name for p in sorted((course_dir / "outputs" / "web").iterdir()))
         times = []
         with sync_playwright() as playwright:
@@ -136,15 +154,12 @@ def serve_reload_seconds(course_dir: Path, runs: int) -> list[float]:
                 new_title = f"{title.strip(chr(34))} v{run + 2}"
                 saved = time.perf_counter()
                 course_yaml.write_text(text.replace(f"title: {title}", f"title: \"{new_title}\"", 1), "utf-8")
-                page.wait_for_function("t => document.querySelector('h1') && document.querySelector('h1')"
-                                       ".innerText === t", arg=new_title, timeout=120_000)
+                page.wait_for_function("t => document.querySelector('#start h1') && "
+                                       "document.querySelector('#start h1').innerText === t",
+                                       arg=new_title, timeout=120_000)
                 times.append(time.perf_counter() - saved)
-                while True:  # let the background pass (PDFs, decks) finish before the next save
-                    line = proc.stderr.readline()
-                    if not line or (line.startswith("built ") and "pack" in line):
-                        break
+                until_built()  # let the background pass (PDFs, decks) finish before the next save
             browser.close()
-        del course_id
         return times
     finally:
         proc.terminate()
