@@ -934,6 +934,9 @@ def write_previews(decks: Sequence[Deck], ctx: BuildContext, folder: str = "prev
     with tempfile.TemporaryDirectory(prefix="coursekit-previews-") as scratch:
         # LibreOffice draws only the previewed slides (a copy of each deck with just those), not whole decks.
         shown = {deck.path: preview_slides(deck) for deck in decks}
+        decks = [deck for deck in decks if shown[deck.path]]
+        if not decks:
+            return
         copies = {deck.path: preview_deck(deck.path, [n for _, n in shown[deck.path]], Path(scratch) / "decks")
                   for deck in decks}
         try:
