@@ -88,12 +88,12 @@ def test_fixed_size_printables_get_the_same_layout_with_fewer_whole_layouts() ->
         finally:
             renderer.close()
     assert chosen == {
-        # The real course's leaflets fit when compact, with the help over the back panel and the inside right
-        # one (students) or all three (community); its posters only at the densest layout. The leaflets took
+        # The real course's leaflets fit when compact, with the help (the write-in local help first) over the
+        # back panel and the inside right one (students) or all three (community); its posters only at the densest layout. The leaflets took
         # 5 and 6 whole layouts before: now the roomy one, found too long panel by panel, and the chosen one.
-        "real students leaflet": ("compact", {"back": 3, "inside-right": 2, "flap": 0}, 2),
+        "real students leaflet": ("compact", {"back": 4, "inside-right": 2, "flap": 0}, 2),
         "real students poster": ("compact minimal", {}, 3),
-        "real community leaflet": ("compact", {"back": 3, "inside-right": 2, "flap": 2}, 2),
+        "real community leaflet": ("compact", {"back": 4, "inside-right": 2, "flap": 2}, 2),
         "real community poster": ("compact minimal", {}, 3),
         # The fixtures fit as they start: one layout each.
         "phishing students leaflet": ("", {"back": 2, "inside-right": 0, "flap": 0}, 1),
