@@ -7,8 +7,10 @@ from the regular face. The subset is deterministic: the same characters give the
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -80,7 +82,38 @@ def subset_woff2(source: str, characters: str) -> bytes:
     return buffer.getvalue()
 
 
-def module_fonts(*texts: str) -> dict[str, bytes]:
-    """The embedded faces for a module showing `texts`: {file name: WOFF2 bytes}."""
+def module_fonts(*texts: str, cache: Path | None = None) -> dict[str, bytes]:
+    """The embedded faces for a module showing `texts`: {file name: WOFF2 bytes}; kept in `cache` (the build
+    cache folder) by font file and characters, since subsetting costs about a second per face."""
     characters = shown_characters(*texts)
-    return {face.name: subset_woff2(face.source, characters) for face in FACES}
+    return {face.name: _cached_subset(face.source, characters, cache) for face in FACES}
+
+
+def _cached_subset(source: str, characters: str, cache: Path | None) -> bytes:
+    if cache is None:
+        return subset_woff2(source, characters)
+    from fontTools import version as fonttools_version
+
+    stat = os.stat(source)
+    key = hashlib.sha256("\0".join([source, str(stat.st_size), str(stat.st_mtime_ns), fonttools_version,
+                                     characters]).encode("utf-8")).hexdigest()
+    path = cache / "fonts" / f"{key}.woff2"
+    try:
+        data = path.read_bytes()
+        if data[:4] == b"wOF2":  # a damaged entry is made again
+            return data
+    except OSError:
+        pass
+    data = subset_woff2(source, characters)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        partial.replace(path)  # whole or absent, even with two workers writing the same entry
+        # Bounded: a course's character set rarely changes, so a few entries per face are plenty.
+        entries = sorted(path.parent.glob("*.woff2"), key=lambda entry: entry.stat().st_mtime_ns)
+        for old in entries[:-4 * len(FACES)]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # the cache is an optimisation: a read-only or full disk only costs time
+    return data

@@ -115,3 +115,34 @@ def test_deleted_or_corrupted_cache_still_builds_correctly(tmp_path: Path) -> No
     results = build(root, out, names)
     assert rendered(results) == {f"{r.name}/{f}" for r in results for f in r.files}
     assert tree(out) == expected
+
+
+def test_the_font_subset_is_made_once_per_character_set(tmp_path: Path) -> None:
+    """An edit that shows no new character reuses the cached font subset (it costs about a second per face);
+    one that shows a new character gets a new subset that holds it; a damaged entry is made again."""
+    from fontTools.ttLib import TTFont
+
+    root = tmp_path / "course"
+    shutil.copytree(FIXTURES / "phishing", root)
+    out = root / "outputs"
+    build(root, out, ["web"])
+    module = out / "web" / "phishing-basics-students"
+    entries = sorted((out / ".cache" / "fonts").glob("*.woff2"))
+    assert len(entries) in (2, 4)  # regular and semi-bold, for each audience's characters
+    regular = next(entry for entry in entries
+                   if (module / "fonts" / "inter-regular.woff2").read_bytes() == entry.read_bytes())
+    planted = b"wOF2" + b"planted by the test"
+    regular.write_bytes(planted)  # a valid-looking entry: if the build reads the cache, the module gets it
+
+    scenario = root / SCENARIO
+    scenario.write_text(scenario.read_text("utf-8").replace("What should Ana do?", "What could Ana do?"), "utf-8")
+    build(root, out, ["web"])
+    assert (module / "fonts" / "inter-regular.woff2").read_bytes() == planted
+
+    # "é" is not in the always-included set, and Inter draws it.
+    scenario.write_text(scenario.read_text("utf-8").replace("What could Ana do?", "What could Renée do?"), "utf-8")
+    build(root, out, ["web"])
+    font = module / "fonts" / "inter-regular.woff2"
+    assert font.read_bytes() != planted
+    assert ord("é") in TTFont(font).getBestCmap()
+    assert len(list((out / ".cache" / "fonts").glob("*.woff2"))) > len(entries)

@@ -132,13 +132,14 @@ def package_files(folder: Path) -> list[str]:
     return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
 
 
-def build_package(view: AudienceView, version: ScormVersion, folder: Path, archive: Path) -> Path:
+def build_package(view: AudienceView, version: ScormVersion, folder: Path, archive: Path,
+                  cache: Path | None = None) -> Path:
     """Render the module into the scratch `folder`, add the manifest (and control files), zip it to `archive`."""
     from coursekit.targets.web import render_module
 
     check_interaction_ids(view)
     check_state_length(view, version)
-    render_module(view, folder, version.tracking)
+    render_module(view, folder, version.tracking, cache)
     if not (folder / LAUNCH).is_file():
         raise BuildError(f"{version.label}: the web module for audience {view.name!r} has no {LAUNCH}")
     files = package_files(folder)
@@ -174,7 +175,8 @@ class _ScormTarget(Target):
                     continue
                 # The unzipped module is scratch, not an output: only the zip is recorded.
                 with tempfile.TemporaryDirectory(prefix="coursekit-scorm-") as scratch:
-                    build_package(view, self.version, Path(scratch), ctx.path(f"{course.id}-{audience}.zip"))
+                    build_package(view, self.version, Path(scratch), ctx.path(f"{course.id}-{audience}.zip"),
+                                  ctx.cache)
 
 
 class Scorm12Target(_ScormTarget):

@@ -467,16 +467,16 @@ def write_module(view: AudienceView, ctx: BuildContext, folder: str, tracking: s
     for name in ("player.js", "tracking.js"):
         written.append(ctx.write_text(base / name, player_script(name)))
     # The font subset covers what this module shows: its page (with the player's strings) and the player's own.
-    for name, data in module_fonts(index, (PLAYER_DIR / "player.js").read_text("utf-8")).items():
+    for name, data in module_fonts(index, (PLAYER_DIR / "player.js").read_text("utf-8"), cache=ctx.cache).items():
         written.append(ctx.write_bytes(base / "fonts" / name, data))
     for source, relative in context.assets:
         written.append(ctx.write_bytes(base / relative, source.read_bytes()))
     return written
 
 
-def render_module(view: AudienceView, folder: Path, tracking: str) -> list[Path]:
+def render_module(view: AudienceView, folder: Path, tracking: str, cache: Path | None = None) -> list[Path]:
     """Write one audience's module into any `folder` (index.html first); used for SCORM's scratch folder."""
-    scratch = BuildContext(view.course, (view.name,), folder)
+    scratch = BuildContext(view.course, (view.name,), folder, cache=cache)
     return write_module(view, scratch, "", tracking)
 
 
