@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,19 @@ def local_help(course: m.CourseFile, audience: str) -> list[tuple[str, m.LocalHe
             if _shown(entry.audiences, audience)]
 
 
+def help_list(course: m.CourseFile, audience: str,
+              help_ids: Sequence[str] | None = None) -> list[tuple[str, m.Contact]]:
+    """The audience's help (or the built-in contacts `help_ids`, e.g. a leaflet's list) in the order every
+    output lists it: local help first; for under-18s, after the audience's first contact when it heads the
+    list, since "tell a trusted adult" comes first for them (CONTENT-GUIDE principle 7)."""
+    group = course.audiences[audience]
+    ids = group.help if help_ids is None else help_ids
+    built_in: list[tuple[str, m.Contact]] = [(hid, course.help[hid]) for hid in ids]
+    local: list[tuple[str, m.Contact]] = list(local_help(course, audience))
+    lead = 1 if group.under_18 and ids and ids[0] == group.help[0] else 0
+    return [*built_in[:lead], *local, *built_in[lead:]]
+
+
 @dataclass(frozen=True)
 class ModuleView:
     """A module with only this audience's pages, and its scenario and quiz resolved."""
@@ -81,16 +95,16 @@ class AudienceView:
     audience: m.Audience
     modules: list[ModuleView]
     objectives: list[m.Objective]
-    help: list[tuple[str, m.Contact]]  # local help first, then the audience's built-in contacts
+    help: list[tuple[str, m.Contact]]  # see help_list: local help first (for under-18s, after the trusted adult)
     assessment: m.Quiz
     leaflet: m.Leaflet | None
     plans: list[m.Plan] = field(default_factory=list)
     brand: Branding = field(default_factory=lambda: Branding(""))
 
     def help_with(self, help_ids: list[str]) -> list[tuple[str, m.Contact]]:
-        """The audience's local help, then the built-in contacts `help_ids` (a leaflet's or a plan's list)."""
-        local = [(hid, contact) for hid, contact in self.help if contact.local]
-        return local + [(hid, self.course.help[hid]) for hid in help_ids]
+        """The built-in contacts `help_ids` (a leaflet's or a plan's list) with the audience's local help, in
+        the order of `help_list`."""
+        return help_list(self.course, self.name, help_ids)
 
     @property
     def pass_mark(self) -> int:
@@ -153,7 +167,7 @@ def audience_view(course: m.Course, name: str) -> AudienceView:
         audience=audience,
         modules=modules,
         objectives=[o for o in course.objectives if _shown(o.audiences, name)],
-        help=[*local_help(course, name), *((hid, course.help[hid]) for hid in audience.help)],
+        help=help_list(course, name),
         assessment=filter_quiz(course.quizzes[course.assessment.quiz], name),
         leaflet=course.leaflets.get(name),
         plans=plans,

@@ -22,7 +22,8 @@ BRANDED = FIXTURES / "branded"
 NAME = "Harbourside Academy"
 BLANK = "Your school's safeguarding lead"  # local help with no phone, url or email: a write-in entry
 LOCAL = "Harbourside IT office"
-BUILT_IN = ("School helpdesk", "An adult you trust")  # the students' built-in contacts in the fixture
+TRUSTED = "An adult you trust"
+BUILT_IN = ("School helpdesk", TRUSTED)  # the students' built-in contacts in the fixture
 COLOUR_RGB = "rgb(122, 31, 92)"  # #7a1f5c, the fixture's brand colour
 
 
@@ -48,10 +49,13 @@ def _pdf_text(path: Path) -> str:
 
 
 def _local_first(text: str, where: str) -> None:
-    """Both local entries appear, in their order, before every built-in contact."""
-    positions = {name: text.find(name) for name in (BLANK, LOCAL, *BUILT_IN)}
+    """For the students (under 18): the trusted adult first, then both local entries in their order, then
+    the other built-in contacts (the content guide: "tell a trusted adult" comes first for under-18s)."""
+    positions = {name: text.find(name) for name in (TRUSTED, BLANK, LOCAL, *BUILT_IN)}
     assert all(value >= 0 for value in positions.values()), f"{where}: missing contacts {positions}"
-    assert positions[BLANK] < positions[LOCAL] < min(positions[name] for name in BUILT_IN), f"{where}: {positions}"
+    others = [name for name in BUILT_IN if name != TRUSTED]
+    assert positions[TRUSTED] < positions[BLANK] < positions[LOCAL] < min(positions[name] for name in others), \
+        f"{where}: {positions}"
 
 
 # --- printables ---------------------------------------------------------------------------------------------
@@ -64,7 +68,13 @@ def test_printables_carry_the_name_the_logo_and_local_help_first(branded_out: Pa
     pdf = branded_out / "print" / "students" / f"{name}.pdf"
     text = _pdf_text(pdf)
     assert NAME.casefold() in text.casefold()
-    _local_first(text, name)
+    if name == "poster":
+        # The poster prints a blank entry as a write-in line under its help heading, then the contact cards
+        # in help order: the trusted adult (under-18s), the local office, the others.
+        positions = [text.find(n) for n in ("Where to get help", BLANK, TRUSTED, LOCAL, "School helpdesk")]
+        assert -1 not in positions and positions == sorted(positions), positions
+    else:
+        _local_first(text, name)
     with pdfplumber.open(pdf) as document:
         page = document.pages[0]
         images = page.images
@@ -156,11 +166,24 @@ def test_the_module_top_bar_shows_the_brand_in_its_colour(branded_out: Path, bro
     logo = page.locator(".top-bar img")
     assert logo.evaluate("e => e.complete && e.naturalWidth") == 120
     assert _contrast_violations(page, ".top-bar") == []
-    # The help dialog lists the local help first.
+    # The help dialog: the trusted adult first (under-18s), then the local help, then the others.
     page.locator(".top-bar .help-open").click()
     names = page.locator("#help .contact h3").all_inner_texts()
-    assert names[:2] == [BLANK, LOCAL] and set(BUILT_IN) <= set(names[2:])
+    assert names[:3] == [TRUSTED, BLANK, LOCAL] and set(BUILT_IN) <= set(names)
     page.close()
+
+
+def test_adults_get_the_local_help_first_in_the_module(tmp_path: Path) -> None:
+    """For an adult audience (staff: not under 18) the local help comes before every built-in contact, as
+    the module's help dialog lists it (read from the built page)."""
+    from lxml import html
+
+    out = tmp_path / "outputs"
+    proc = _cli("build", "web", "--audience", "staff", "--course", str(BRANDED), "--out", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    page = html.fromstring((out / "web" / "phishing-basics-staff" / "index.html").read_bytes())
+    names = [" ".join(h.text_content().split()) for h in page.xpath('//*[@id="help"]//*[contains(@class, "contact")]//h3')]
+    assert names == [BLANK, LOCAL, "School helpdesk", "Report address"]
 
 
 def test_the_pack_page_shows_the_brand_and_the_local_help(branded_out: Path, browser: Any) -> None:
