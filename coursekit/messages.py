@@ -7,13 +7,13 @@ import string
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from babel.dates import format_date as _babel_date
-from babel.numbers import format_decimal as _babel_decimal
-from jinja2 import Environment
 from markupsafe import Markup, escape
+
+if TYPE_CHECKING:  # validate imports this module: Jinja and Babel load only when an output is written
+    from jinja2 import Environment
 
 # Course `language:` -> catalogue. Anything else is a validate error (coursekit.validate).
 LANGUAGES: dict[str, str] = {"en": "en-GB", "en-GB": "en-GB", "cy": "cy"}
@@ -78,12 +78,16 @@ def messages(language: str) -> Messages:
 
 def format_date(day: _dt.date, language: str) -> str:
     """A date as day, month name and year in the course's language."""
+    from babel.dates import format_date as _babel_date
+
     return str(_babel_date(day, "d MMMM y", locale=_BABEL_LOCALE[catalogue_for(language)]))
 
 
 def format_number(value: float, language: str, decimals: int | None = None) -> str:
     """A number with the language's decimal and grouping marks: `decimals` places, else at most one."""
     pattern = "#,##0.#" if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+    from babel.numbers import format_decimal as _babel_decimal
+
     return str(_babel_decimal(value, format=pattern, locale=_BABEL_LOCALE[catalogue_for(language)]))
 
 
