@@ -89,15 +89,21 @@ def module_fonts(*texts: str, cache: Path | None = None) -> dict[str, bytes]:
     return {face.name: _cached_subset(face.source, characters, cache) for face in FACES}
 
 
-def _cached_subset(source: str, characters: str, cache: Path | None) -> bytes:
-    if cache is None:
-        return subset_woff2(source, characters)
-    from fontTools import version as fonttools_version
+# A folder of font subsets shared by every build (e.g. a test session's hundreds of builds); without it the
+# subsets are kept in each build's own cache folder (outputs/.cache/fonts).
+SHARED_CACHE_ENV = "COURSEKIT_FONT_CACHE"
 
-    stat = os.stat(source)
-    key = hashlib.sha256("\0".join([source, str(stat.st_size), str(stat.st_mtime_ns), fonttools_version,
-                                     characters]).encode("utf-8")).hexdigest()
-    path = cache / "fonts" / f"{key}.woff2"
+
+def _cached_subset(source: str, characters: str, cache: Path | None) -> bytes:
+    shared = os.environ.get(SHARED_CACHE_ENV, "").strip()
+    folder = Path(shared) if shared else cache / "fonts" if cache is not None else None
+    if folder is None:
+        return subset_woff2(source, characters)
+    from coursekit.cache import engine_hash
+
+    # engine_hash covers this code, the fontTools version and the font files: a shared folder never goes stale.
+    key = hashlib.sha256(f"{source}\0{engine_hash()}\0{characters}".encode()).hexdigest()
+    path = folder / f"{key}.woff2"
     try:
         data = path.read_bytes()
         if data[:4] == b"wOF2":  # a damaged entry is made again
@@ -110,9 +116,10 @@ def _cached_subset(source: str, characters: str, cache: Path | None) -> bytes:
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_bytes(data)
         partial.replace(path)  # whole or absent, even with two workers writing the same entry
-        # Bounded: a course's character set rarely changes, so a few entries per face are plenty.
+        # Bounded: a course's character set rarely changes, so a few entries per face are plenty (a shared
+        # folder serves many courses).
         entries = sorted(path.parent.glob("*.woff2"), key=lambda entry: entry.stat().st_mtime_ns)
-        for old in entries[:-4 * len(FACES)]:
+        for old in entries[:-(64 if shared else 4) * len(FACES)]:
             old.unlink(missing_ok=True)
     except OSError:
         pass  # the cache is an optimisation: a read-only or full disk only costs time

@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES
 
 from coursekit.pipeline import TargetResult, build_course, validate
@@ -117,10 +118,12 @@ def test_deleted_or_corrupted_cache_still_builds_correctly(tmp_path: Path) -> No
     assert tree(out) == expected
 
 
-def test_the_font_subset_is_made_once_per_character_set(tmp_path: Path) -> None:
+def test_the_font_subset_is_made_once_per_character_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An edit that shows no new character reuses the cached font subset (it costs about a second per face);
     one that shows a new character gets a new subset that holds it; a damaged entry is made again."""
     from fontTools.ttLib import TTFont
+
+    monkeypatch.delenv("COURSEKIT_FONT_CACHE", raising=False)  # the build's own cache folder, as for an author
 
     root = tmp_path / "course"
     shutil.copytree(FIXTURES / "phishing", root)
