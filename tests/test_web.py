@@ -1073,6 +1073,9 @@ def test_final_assessment_one_question_per_screen_on_a_phone(session: Any, built
     assert page.is_visible("#final .quiz-summary")
     # A wider window shows every question again, without the pager.
     page.set_viewport_size({"width": 1024, "height": 800})
+    # The player reacts to the media query's change event, which arrives after the resize returns.
+    page.wait_for_function("n => [...document.querySelectorAll('#final .question')].filter(e => !e.hidden)"
+                           ".length === n", arg=len(order), timeout=5000)
     assert page.eval_on_selector_all("#final .question", visible) == order
     assert not page.is_visible(".question-pager")
     page.click("#final .quiz-summary a[href='#results']")
