@@ -12,6 +12,7 @@ the spec (tests/lms/scorm_rules.py). No request may leave the LMS; no console er
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -407,9 +408,12 @@ def test_refused_commit_is_noticed_kept_and_resumed(page: Any, site: LmsSite, pa
     assert len(commits) >= 2 and all(c["result"] == "false" for c in commits)
     last_state = sent(log, "cmi.suspend_data")[-1]
     screen = learner.current()
+    first_ids = list(learner.expected_ids)
     backup = json.loads(frame.evaluate(
         "key => localStorage.getItem(key)", f"coursekit-backup:phishing-basics:{audience}:learner1"))
-    assert backup == {"state": last_state, "location": screen, "confirmed": False}
+    assert {key: backup[key] for key in ("state", "location", "confirmed")} == {
+        "state": last_state, "location": screen, "confirmed": False}
+    assert [record["e"][0] for record in backup["recent"]] == [["id", i] for i in learner.expected_ids]
     unload_sco(page)
 
     # The LMS lost everything it was sent: a first launch as far as it knows.
@@ -423,7 +427,29 @@ def test_refused_commit_is_noticed_kept_and_resumed(page: Any, site: LmsSite, pa
     frame.wait_for_timeout(300)
     log = calls(page)
     assert sent(log, "cmi.suspend_data")[0] == last_state, "the device's copy goes back to the LMS"
+    ids = [c["args"] for c in log if c["method"] in SETTERS and re.fullmatch(r"cmi\.interactions\.\d+\.id", c["args"][0])]
+    assert ids == [[f"cmi.interactions.{n}.id", i] for n, i in enumerate(first_ids)], "and so do its answers"
     assert frame.locator("#save-notice").is_hidden()
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_an_lms_reset_is_not_undone_by_the_device_copy(page: Any, site: LmsSite, packages: Any, version: str) -> None:
+    """Every save accepted, then the LMS starts the learner afresh (an administrator reset the attempt): the
+    next launch starts at the first screen with nothing answered; this device's copy of the old attempt stays
+    unused (it is trusted only to extend the attempt the LMS holds)."""
+    package = packages["phishing", version]
+    frame = launch(page, site, package, version)
+    learner = Learner(frame, keyboard=False)
+    learner.walk(right=True, stop_after_half_final=True)
+    assert learner.current() != learner.data["screens"][0]
+    unload_sco(page)
+    frame = launch(page, site, package, version)
+    learner = Learner(frame, keyboard=False)
+    assert learner.current() == learner.data["screens"][0]
+    answered = [q["id"] for quiz in learner.data["quizzes"] for q in quiz["questions"] if submitted(frame, q)]
+    assert answered == []
+    replayed = [c["args"][0] for c in calls(page) if c["method"] in SETTERS and c["args"][0].startswith("cmi.interactions.")]
+    assert replayed == [], "no interaction of the old attempt is sent again"
 
 
 @pytest.mark.parametrize("version", ["12", "2004"])

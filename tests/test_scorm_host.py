@@ -33,8 +33,16 @@ pytestmark = pytest.mark.browser
 browser = e2e.browser
 TARGETS = {"12": Scorm12Target, "2004": Scorm2004Target}
 SERVER = """
-import sys, uvicorn, scormhost
+import asyncio, sys, uvicorn, scormhost
 app = scormhost.create_scorm_app(data_dir=sys.argv[1], title="test host", secret_key="x" * 40, require_auth=False)
+
+@app.middleware("http")
+async def slow_saves(request, call_next):
+    # A busy school LMS: saves of packages named slow* take 0.8 s to answer.
+    if request.method == "PUT" and request.url.path.startswith("/api/scorm/slow"):
+        await asyncio.sleep(0.8)
+    return await call_next(request)
+
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 """
 
@@ -227,3 +235,34 @@ def test_relaunch_in_the_host_resumes_and_appends(learner_page: Any, host: dict[
     record = wait_stored(host, package_id, *status)
     kept = interaction_ids(record)
     assert [kept[i] for i in sorted(kept)] == first_ids + learner.expected_ids
+
+
+@pytest.mark.parametrize("version", ["12", "2004"])
+def test_saves_the_host_lost_at_close_come_back_from_the_device(learner_page: Any, host: dict[str, Any],
+                                                                archives: dict[str, Path], version: str) -> None:
+    """A slow host answers Commit at once but sends its saves one after another: the learner closes the course
+    while one is on its way, and the host never receives the rest. The next launch resumes from this device's
+    copy (same screen, answers kept) and sends the lost interaction records again, in order."""
+    package_id = f"slow{version}"
+    upload(learner_page, host, archives[version], package_id)
+    frame = open_course(learner_page, host, package_id)
+    learner = e2e.Learner(frame, keyboard=False)
+    learner.walk(right=True, stop_after_half_final=True)
+    screen = learner.current()
+    first_ids = list(learner.expected_ids)
+    close_course(learner_page)
+    time.sleep(2)  # whatever the host is still receiving lands
+    kept = interaction_ids(stored(host, package_id))
+    assert len(kept) < len(first_ids), "the host kept every save: this test no longer shows the loss"
+
+    frame = open_course(learner_page, host, package_id)
+    learner = e2e.Learner(frame, keyboard=False)
+    assert learner.current() == screen
+    final = next(quiz for quiz in learner.data["quizzes"] if quiz["final"])
+    half = len(final["questions"]) // 2
+    for index, question in enumerate(final["questions"]):
+        assert e2e.submitted(frame, question) == (index < half), question["id"]
+    close_course(learner_page)
+    record = wait_stored(host, package_id, f"cmi.interactions.{len(first_ids) - 1}.id")
+    kept = interaction_ids(record)
+    assert [kept[i] for i in sorted(kept)] == first_ids

@@ -23,7 +23,7 @@
     save: noop, interaction: noop, progress: noop, objective: noop, completed: noop, score: noop,
     finished: noop, terminate: noop
   };
-  ["resumeInteractions", "onStatus", "clearDevice"].forEach(function (name) { if (typeof T[name] !== "function") { T[name] = noop; } });
+  ["resumeInteractions", "replayInteractions", "onStatus", "clearDevice"].forEach(function (name) { if (typeof T[name] !== "function") { T[name] = noop; } });
 
   var LETTERS = "abcdefghijklmnopqrstuvwxyz";
   var QUALITY = {
@@ -1150,9 +1150,12 @@
   var restored = null;
   try {
     restored = decodeState(started.state);
-    // Saves the LMS refused are kept on this device: use them when they got further.
+    // This device's copy, when it got further: saves the LMS refused, or accepted and then lost. An accepted
+    // copy is trusted only for the attempt the LMS holds (same seed), so an LMS reset is never undone.
     var backup = started.backup ? decodeState(started.backup.state) : null;
-    if (backup && (!restored || reach(backup) > reach(restored))) {
+    var sameAttempt = backup && (!started.backup.confirmed || (restored && restored.seed === backup.seed));
+    if (backup && sameAttempt && (!restored || reach(backup) > reach(restored))) {
+      T.replayInteractions(started.backup.recent, restored ? restored.next : 0);
       restored = backup;
       started.location = started.backup.location;
     }

@@ -26,6 +26,7 @@
   var COMMIT_GAP_MS = 1000;   // one Commit at a time: hosts that send the whole CMI per Commit need the gap
   var RETRY_MS = [2000, 4000, 8000, 16000, 30000, 60000];
   var MAX_COUNT = 10000;      // a larger _count from an LMS is not believed (and never looped over)
+  var RECENT = 32;            // interaction records kept on the device, to send again if the LMS lost them
 
   var session = {
     started: false,
@@ -57,6 +58,7 @@
     listener: null,
     lastState: null,
     lastLocation: "",
+    recent: [],        // the last RECENT interactions as written: {i: index, e: [[element suffix, value], ...]}
     result: null
   };
 
@@ -278,7 +280,7 @@
     if (!store || !session.backupKey || session.lastState === null) return;
     try {
       store.setItem(session.backupKey, JSON.stringify({
-        state: session.lastState, location: session.lastLocation, confirmed: confirmed
+        state: session.lastState, location: session.lastLocation, confirmed: confirmed, recent: session.recent
       }));
     } catch (error) { /* full or denied */ }
   }
@@ -410,10 +412,12 @@
       mode: session.readOnly ? mode : "normal",
       credit: session.credit
     };
-    // The LMS may hold older data than this device when its last saves were refused.
+    // The LMS may hold older data than this device: its last saves were refused, or (a host that answers
+    // Commit before its request is sent) accepted and then lost when the page closed. The player decides.
     var backup = readBackup();
-    if (backup && backup.confirmed === false && backup.state !== state) {
-      result.backup = { state: backup.state, location: typeof backup.location === "string" ? backup.location : "" };
+    if (backup && backup.state !== state) {
+      result.backup = { state: backup.state, location: typeof backup.location === "string" ? backup.location : "",
+        confirmed: backup.confirmed !== false, recent: Array.isArray(backup.recent) ? backup.recent : [] };
     }
     return result;
   }
@@ -509,32 +513,70 @@
       var index = session.countKnown ? count("cmi.interactions._count") : -1;
       if (index < 0) index = session.interactionCount;
       var prefix = "cmi.interactions." + index + ".";
+      var written = [];
+      var put = function (suffix, value) {
+        if (set(prefix + suffix, value)) written.push([suffix, String(value)]);
+      };
       // 2004 order matters: id, then type, before any response (error 408 otherwise).
       if (!set(prefix + "id", id)) return session.interactionCount;
+      written.push(["id", id]);
       session.interactionCount = index + 1;
-      set(prefix + "type", type);
-      if (record.objectiveId) set(prefix + "objectives.0.id", identifier(record.objectiveId));
+      put("type", type);
+      if (record.objectiveId) put("objectives.0.id", identifier(record.objectiveId));
       var now = new Date();
-      set(prefix + (v12 ? "time" : "timestamp"), v12 ? clock12(now) : timestamp2004(now));
+      put(v12 ? "time" : "timestamp", v12 ? clock12(now) : timestamp2004(now));
       // `correct` is one pattern (["a","c"]: a AND c), or a list of alternative patterns ([["a"],["c"]]:
       // a OR c, e.g. a story decision with two best choices), each written as its own correct_responses.n.
       var patterns = Array.isArray(record.correct) && Array.isArray(record.correct[0]) ? record.correct : [record.correct];
       for (var p = 0, n = 0; p < patterns.length; p++) {
         var correct = formatResponse(session.version, type, patterns[p]);
-        if (correct !== null) set(prefix + "correct_responses." + (n++) + ".pattern", correct);
+        if (correct !== null) put("correct_responses." + (n++) + ".pattern", correct);
       }
       var response = formatResponse(session.version, type, record.response);
-      if (response !== null) set(prefix + (v12 ? "student_response" : "learner_response"), response);
+      if (response !== null) put(v12 ? "student_response" : "learner_response", response);
       var result = record.result;
       if (result === "incorrect" && v12) result = "wrong";
       if (result === "correct" || result === "neutral" || result === "wrong" || result === "incorrect") {
-        set(prefix + "result", result);
+        put("result", result);
       }
       var latency = Number(record.latencyMs);
       if (isFinite(latency) && latency >= 0) {
-        set(prefix + "latency", v12 ? timespan12(latency) : duration2004(latency));
+        put("latency", v12 ? timespan12(latency) : duration2004(latency));
       }
-      if (!v12 && record.description) set(prefix + "description", description2004(record.description));
+      if (!v12 && record.description) put("description", description2004(record.description));
+      session.recent.push({ i: index, e: written });
+      if (session.recent.length > RECENT) session.recent.shift();
+      requestCommit();
+    } catch (error) { /* never throw into the player */ }
+    return session.interactionCount;
+  }
+
+  /** Send again, in order, the device's interaction records from index `from` on (the LMS's copy ended there). */
+  function replayInteractions(records, from) {
+    try {
+      if (!connected() || session.readOnly || !Array.isArray(records)) return session.interactionCount;
+      var start = session.countKnown ? session.interactionCount : Math.max(0, Math.floor(Number(from) || 0));
+      session.interactionCount = Math.max(session.interactionCount, start);
+      var seen = {};
+      records.filter(function (record) {
+        return record && typeof record.i === "number" && record.i >= start && record.i < MAX_COUNT &&
+          Array.isArray(record.e) && record.e.length && record.e[0][0] === "id";
+      }).sort(function (a, b) { return a.i - b.i; }).forEach(function (record) {
+        if (seen[record.i]) return;
+        seen[record.i] = true;
+        var index = session.interactionCount;
+        var copy = [];
+        for (var k = 0; k < record.e.length; k++) {
+          var pair = record.e[k];
+          if (!Array.isArray(pair) || typeof pair[0] !== "string" || typeof pair[1] !== "string" ||
+              !/^[a-z_]+(\.[0-9]{1,2}\.[a-z]+)?$/.test(pair[0])) continue;
+          if (set("cmi.interactions." + index + "." + pair[0], pair[1])) copy.push(pair);
+          else if (k === 0) return;
+        }
+        session.interactionCount = index + 1;
+        session.recent.push({ i: index, e: copy });
+        if (session.recent.length > RECENT) session.recent.shift();
+      });
       requestCommit();
     } catch (error) { /* never throw into the player */ }
     return session.interactionCount;
@@ -726,6 +768,7 @@
     finished: finished,
     terminate: terminate,
     resumeInteractions: resumeInteractions,
+    replayInteractions: replayInteractions,
     onStatus: onStatus,
     clearDevice: clearDevice,
     // Exposed for tests and for the player's "tracked by your LMS" note; not part of the contract.
