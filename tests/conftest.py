@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +161,48 @@ def shared_browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=BROWSER_ARGS)
         yield chromium
         chromium.close()
+
+
+def shared_build(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder built once per test session and shared by every xdist worker: the first to ask builds it under
+    a file lock, the others wait and read it. Readers must not write into it."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, done = root / f"shared-{name}", root / f"shared-{name}.done"
+    with (root / f"shared-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if out.exists():
+                shutil.rmtree(out)  # a worker that failed half way
+            build(out)
+            done.write_text("built\n")
+    return out
+
+
+@pytest.fixture(scope="session")
+def phishing_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The phishing fixture built with every target by `coursekit build`, once per session (shared, read-only)."""
+
+    def build(out: Path) -> None:
+        proc = subprocess.run([sys.executable, "-m", "coursekit.cli", "build", "--course", str(FIXTURES / "phishing"),
+                               "--out", str(out)], capture_output=True, text=True, timeout=900, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    return shared_build(tmp_path_factory, "phishing-outputs", build)
+
+
+@pytest.fixture(scope="session")
+def real_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real course's web, print, slides (no previews) and quizbank outputs for every audience, built through
+    the pipeline once per session (shared, read-only)."""
+
+    def build(out: Path) -> None:
+        from coursekit.pipeline import build_course
+
+        course = course_named("real")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("COURSEKIT_SLIDE_PREVIEWS", "0")
+            results = build_course(course, out, ["web", "print", "slides", "quizbank"], list(course.audiences), jobs=1)
+        assert [r.error for r in results] == ["", "", "", ""]
+
+    return shared_build(tmp_path_factory, "real-outputs", build)

@@ -22,11 +22,9 @@ def _build(course: Path, out: Path, *targets: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def pack_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every target of the phishing fixture, built as `coursekit build` builds them."""
-    out = tmp_path_factory.mktemp("pack") / "outputs"
-    _build(FIXTURES / "phishing", out)
-    return out
+def pack_out(phishing_outputs: Path) -> Path:
+    """Every target of the phishing fixture, built as `coursekit build` builds them (the session's shared build)."""
+    return phishing_outputs
 
 
 @pytest.fixture(scope="module")

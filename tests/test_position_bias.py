@@ -13,7 +13,6 @@ import pytest
 import yaml
 from conftest import REPO, require_tool
 
-from coursekit.pipeline import build_course
 from coursekit.validate import validate_course
 
 LIMIT = 0.40
@@ -41,15 +40,11 @@ def rate(firsts: list[bool]) -> float:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+def built(real_outputs: Path) -> tuple[Any, Path]:
+    """The real course's web, print, slides and quizbank outputs (the session's shared build)."""
     course = validate_course(REPO).course
     assert course is not None
-    out = tmp_path_factory.mktemp("bias")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COURSEKIT_SLIDE_PREVIEWS", "0")
-        results = build_course(course, out, ["web", "print", "slides", "quizbank"], list(course.audiences), jobs=1)
-    assert [r.error for r in results] == ["", "", "", ""]
-    return course, out
+    return course, real_outputs
 
 
 def test_module_course_data(built: tuple[Any, Path]) -> None:

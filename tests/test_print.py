@@ -6,6 +6,7 @@ import calendar
 import hashlib
 import re
 import subprocess
+import tempfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,17 +61,15 @@ def build(course: m.Course, out: Path) -> Built:
 
 
 @pytest.fixture(scope="session")
-def built_courses(tmp_path_factory: pytest.TempPathFactory, phishing_root: Path) -> dict[str, Built]:
+def built_courses(tmp_path_factory: pytest.TempPathFactory, phishing_root: Path, phishing_outputs: Path,
+                  real_outputs: Path) -> dict[str, Built]:
     """The fixtures (phishing: everything; awkward: quotes, braces, accents and emoji in quizzes), and the real
-    course when it exists and validates."""
+    course (an invalid real course fails, it is never skipped). Phishing and real are the session's shared builds."""
     require_tool("pdftoppm", "the print target renders previews with poppler")
-    courses = {"phishing": load_course(phishing_root), "awkward": load_course(FIXTURES / "awkward")}
-    courses["real"] = course_named("real")  # an invalid real course fails, it is never skipped
-    built = {}
-    for name, course in courses.items():
-        result = build(course, tmp_path_factory.mktemp(f"print-{name}"))
-        built[name] = Built(name, result.course, result.out)
-    return built
+    awkward = load_course(FIXTURES / "awkward")
+    return {"phishing": Built("phishing", load_course(phishing_root), phishing_outputs),
+            "awkward": Built("awkward", awkward, build(awkward, tmp_path_factory.mktemp("print-awkward")).out),
+            "real": Built("real", course_named("real"), real_outputs)}
 
 
 @pytest.fixture(params=["phishing", "awkward", "real"])
@@ -256,14 +255,14 @@ def zbar(path: Path, first: int = 1, last: int = 0, dpi: int = 150) -> set[str]:
     """Every QR code payload on pages `first`..`last` of `path` (rendered by pdftoppm, read by zbarimg)."""
     zbarimg = require_tool("zbarimg", "decodes the QR codes (Debian zbar-tools)")
     pdftoppm = require_tool("pdftoppm", "renders PDF pages")
-    prefix = path.parent / f".qr-{path.stem}"
     pages = ["-f", str(first)] + (["-l", str(last)] if last else [])
-    subprocess.run([pdftoppm, "-r", str(dpi), "-gray", "-png", *pages, str(path), str(prefix)], check=True)
     found: set[str] = set()
-    for image in sorted(path.parent.glob(f"{prefix.name}*.png")):
-        result = subprocess.run([zbarimg, "--quiet", "--raw", str(image)], capture_output=True, text=True)
-        found |= {line.strip() for line in result.stdout.splitlines() if line.strip()}
-        image.unlink()
+    with tempfile.TemporaryDirectory() as scratch:  # never beside the PDF: the built folders are shared
+        prefix = Path(scratch) / "qr"
+        subprocess.run([pdftoppm, "-r", str(dpi), "-gray", "-png", *pages, str(path), str(prefix)], check=True)
+        for image in sorted(Path(scratch).glob("qr*.png")):
+            result = subprocess.run([zbarimg, "--quiet", "--raw", str(image)], capture_output=True, text=True)
+            found |= {line.strip() for line in result.stdout.splitlines() if line.strip()}
     return found
 
 

@@ -8,20 +8,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, require_tool
-
-from coursekit.pipeline import build_course
-from coursekit.validate import validate_course
+from conftest import require_tool
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    course = validate_course(REPO).course
-    assert course is not None
-    out = tmp_path_factory.mktemp("worksheet")
-    (result,) = build_course(course, out, ["print"], ["students"], jobs=1)
-    assert result.error == ""
-    return out / "print" / "students"
+def printed(real_outputs: Path) -> Path:
+    """The real course's students' printables (the session's shared build)."""
+    return real_outputs / "print" / "students"
 
 
 def text(pdf: Path) -> str:
