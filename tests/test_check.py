@@ -105,6 +105,25 @@ def test_check_fails_on_broken_tracking(tmp_path: Path) -> None:
     assert "expected 100" in report["resume"]
 
 
+def test_check_applies_the_scorm_rules_the_tests_apply(tmp_path: Path) -> None:
+    """`check` runs the tests' own harness and call-log rules (coursekit/check/rules.py): a module that commits
+    at every answer (no gap, so a host that sends the whole CMI per Commit overflows) is refused, although
+    scorm-again itself accepts every one of those Commits."""
+    archive = package("phishing", "12", tmp_path / "built")
+    with zipfile.ZipFile(archive) as bundle:
+        tracking = bundle.read("tracking.js").decode()
+    gap = re.search(r"var \w+=1000;var \w+=\[2000,4000,", tracking)
+    assert gap, "the commit gap (1000 ms, before the retry delays) is not in tracking.js: update this fixture"
+    broken = rewrite(archive, "tracking.js", {gap.group(0): gap.group(0).replace("=1000;", "=0;", 1)},
+                     tmp_path / "eager.zip")
+    result = coursekit("check", str(broken), "--no-axe")
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = lines(result)
+    assert report["launch"].startswith("ok ")
+    assert report["first session"].startswith("FAIL ") and "two Commits" in report["first session"], report
+    assert "at most one per 900 ms" in report["first session"]
+
+
 def test_check_without_chromium_says_so(tmp_path: Path) -> None:
     archive = package("phishing", "12", tmp_path)
     result = coursekit("check", str(archive), env={"PATH": str(tmp_path / "empty"), "COURSEKIT_CHROMIUM": ""})

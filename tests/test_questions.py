@@ -18,13 +18,13 @@ from typing import Any
 import openpyxl
 import pytest
 from conftest import FIXTURES, REPO, course_named, require_tool
-from lms.harness import LmsSite, calls, lms_init, sco_frame
-from lms.scorm_rules import check_calls, interaction_records
 from lxml import etree
 from lxml import html as lxml_html
 from pptx import Presentation
 
 from coursekit import model as m
+from coursekit.check.harness import LmsSite, calls, lms_init, sco_frame
+from coursekit.check.rules import check_calls, interaction_records
 from coursekit.questions import EXPORTS, OUTPUTS, TYPES, LeftOut
 
 ENGINE = Path(m.__file__).resolve().parent

@@ -6,7 +6,7 @@ Flows, for SCORM 1.2 and 2004, for the phishing fixture and (when it validates) 
 - half the final assessment, close, relaunch in a NEW runtime with the LMS's resume data → same screen,
   answers kept, the rest answered → passed.
 Every question and scenario choice must be an interaction, and every value the module set must follow
-the spec (tests/lms/scorm_rules.py). No request may leave the LMS; no console errors.
+the spec (coursekit/check/rules.py). No request may leave the LMS; no console errors.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 from conftest import REPO, course_named, require_tool
-from lms.harness import LmsSite, calls, cmi, lms_init, sco_frame, unload_sco
-from lms.scorm_rules import check_calls, interaction_records
 
+from coursekit.check.harness import LmsSite, calls, cmi, lms_init, sco_frame, unload_sco
+from coursekit.check.rules import check_calls, interaction_records
 from coursekit.model import Course
 from coursekit.targets import run_target
 from coursekit.targets.scorm import Scorm12Target, Scorm2004Target

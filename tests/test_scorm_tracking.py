@@ -1,7 +1,7 @@
 """tracking.js (window.CourseTracker) against the real scorm-again runtime, SCORM 1.2 and 2004.
 
-A throwaway page that loads only tracking.js is mounted in the test LMS (tests/lms/) and driven through
-CourseTracker directly; every value it sets is checked against the spec rules in tests/lms/scorm_rules.py.
+A throwaway page that loads only tracking.js is mounted in the test LMS (coursekit/check/harness.py) and driven through
+CourseTracker directly; every value it sets is checked against the spec rules in coursekit/check/rules.py.
 The full player is exercised in test_scorm_e2e.py.
 """
 
@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 from conftest import REPO, require_tool
-from lms.harness import LmsSite, calls, cmi, lms_init, sco_frame, unload_sco
-from lms.scorm_rules import check_calls, interaction_records
+
+from coursekit.check.harness import LmsSite, calls, cmi, lms_init, sco_frame, unload_sco
+from coursekit.check.rules import check_calls, interaction_records
 
 pytestmark = pytest.mark.browser
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import test_scorm_e2e as e2e
 from conftest import FIXTURES, require_tool
-from lms.harness import calls, unload_sco
-from lms.scorm_rules import check_calls, interaction_records
 
 from coursekit import model as m
+from coursekit.check.harness import calls, unload_sco
+from coursekit.check.rules import check_calls, interaction_records
 from coursekit.pipeline import build_course
 from coursekit.targets import run_target
 from coursekit.targets.scorm import Scorm12Target, Scorm2004Target

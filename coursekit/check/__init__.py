@@ -12,27 +12,30 @@ import json
 import os
 import shutil
 import tempfile
-import threading
-import urllib.parse
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from coursekit.check.harness import (
+    BROWSER_ARGS,
+    LmsSite,
+    calls,
+    cmi,
+    find_scorm_again,
+    lms_init,
+    sco_frame,
+    unload_sco,
+)
 from coursekit.check.manifest import LABEL, Package, read_package
+from coursekit.check.rules import check_calls
 from coursekit.errors import UserError
 
-HERE = Path(__file__).resolve().parent
-SCORM_AGAIN = "node_modules/scorm-again/dist/scorm-again.js"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--no-first-run"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 MAX_SCENARIO_STEPS = 40
 MAX_SCREENS = 500
+LEARNER = ("check", "Check, Course")
 
 
 @dataclass
@@ -69,17 +72,6 @@ class Report:
         return "\n".join([f"coursekit check {self.package.name}", *lines, verdict])
 
 
-def find_scorm_again() -> Path:
-    """scorm-again.js: $COURSEKIT_SCORM_AGAIN, else node_modules in the current folder or coursekit's checkout."""
-    override = os.environ.get("COURSEKIT_SCORM_AGAIN")
-    candidates = [Path(override)] if override else [Path.cwd() / SCORM_AGAIN, HERE.parent.parent / SCORM_AGAIN]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise UserError("the scorm-again LMS runtime is missing: run `npm install scorm-again@3.4.3` in this folder, "
-                    "or set COURSEKIT_SCORM_AGAIN to its dist/scorm-again.js")
-
-
 def find_chromium() -> str:
     """A Chromium to drive: $COURSEKIT_CHROMIUM, else chromium on the PATH (never a downloaded one)."""
     for candidate in (os.environ.get("COURSEKIT_CHROMIUM"), shutil.which("chromium"),
@@ -90,59 +82,16 @@ def find_chromium() -> str:
                     "(Debian/Ubuntu: `apt-get install chromium`) or set COURSEKIT_CHROMIUM to its path")
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-
 @contextmanager
-def _site(archive: Path, runtime: Path) -> Iterator[str]:
-    """The LMS page, the runtime and the unzipped package, served on 127.0.0.1; yields the origin."""
+def _site(archive: Path, runtime: Path) -> Iterator[LmsSite]:
+    """The test harness's LMS (the page, the runtime and the unzipped package as pkg/) on 127.0.0.1."""
     with tempfile.TemporaryDirectory(prefix="coursekit-check-") as tmp:
-        root = Path(tmp)
-        for name in ("lms.html", "lms.js"):
-            shutil.copyfile(HERE / name, root / name)
-        shutil.copyfile(runtime, root / "scorm-again.js")
-        with zipfile.ZipFile(archive) as bundle:
-            bundle.extractall(root / "pkg")
-        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
+        site = LmsSite(Path(tmp), runtime)
+        site.add_package(archive, "pkg")
         try:
-            yield f"http://127.0.0.1:{server.server_address[1]}"
+            yield site
         finally:
-            server.shutdown()
-            server.server_close()
-
-
-def lms_init(version: str, mastery: float | None, resume: dict[str, str] | None = None) -> dict[str, Any]:
-    """What the LMS loads before launch: learner, mode, the manifest's pass mark, and a previous session."""
-    if version == "12":
-        core: dict[str, Any] = {"student_id": "check", "student_name": "Check, Course", "lesson_mode": "normal",
-                                "credit": "credit"}
-        data: dict[str, Any] = {"core": core}
-        if mastery is not None:
-            data["student_data"] = {"mastery_score": f"{mastery:g}"}
-        if resume:
-            core.update({"entry": "resume", "lesson_location": resume["location"], "lesson_status": resume["status"]})
-            data["suspend_data"] = resume["state"]
-        return data
-    data = {"learner_id": "check", "learner_name": "Check, Course", "mode": "normal", "credit": "credit",
-            "completion_threshold": "1"}
-    if mastery is not None:
-        data["scaled_passing_score"] = f"{mastery / 100:g}"
-    if resume:
-        data.update({"entry": "resume", "location": resume["location"], "suspend_data": resume["state"],
-                     "completion_status": resume["status"]})
-        if resume.get("success"):
-            data["success_status"] = resume["success"]
-        if resume.get("progress"):
-            data["progress_measure"] = resume["progress"]
-    return data
+            site.close()
 
 
 class _Learner:
@@ -230,29 +179,16 @@ class _Learner:
 
 
 def _session_problems(calls: list[dict[str, Any]], version: str) -> list[str]:
-    """What an LMS would refuse in one session's call log."""
-    v12 = version == "12"
-    init, finish, commit = ("LMSInitialize", "LMSFinish", "LMSCommit") if v12 else ("Initialize", "Terminate", "Commit")
-    problems = []
-    if not calls or calls[0]["method"] != init:
-        problems.append(f"the module did not call {init} first")
-    if sum(c["method"] == init for c in calls) > 1:
-        problems.append(f"{init} called more than once")
+    """What an LMS would refuse in one session's call log: the tests' SCORM rules (coursekit.check.rules)."""
+    commit = "LMSCommit" if version == "12" else "Commit"
+    problems = check_calls(calls, version)
     if not any(c["method"] == commit for c in calls):
         problems.append(f"the module never called {commit}")
-    finishes = sum(c["method"] == finish for c in calls)
-    if finishes != 1:
-        problems.append(f"{finish} called {finishes} times, expected once")
-    for c in calls:
-        if c["afterFinish"]:
-            problems.append(f"{c['method']}({', '.join(c['args'])}) after {finish}")
-        if c["method"] not in (f"{'LMS' if v12 else ''}GetValue",) and c["result"] != "true":
-            problems.append(f"{c['method']}({', '.join(c['args'])}) returned {c['result']} (LMS error {c['error']})")
     return problems
 
 
 def _cmi(page: Any) -> dict[str, str]:
-    return {key: str(value) for key, value in page.evaluate("window.__runtime.getFlattenedCMI()").items()}
+    return {key: str(value) for key, value in cmi(page).items()}
 
 
 def check_package(archive: Path, *, accessibility: bool = True) -> Report:
@@ -274,10 +210,10 @@ def check_package(archive: Path, *, accessibility: bool = True) -> Report:
     except ImportError as exc:
         raise UserError("`coursekit check` needs Playwright: pip install 'coursekit[check]'") from exc
     chromium, runtime = find_chromium(), find_scorm_again()
-    with _site(archive, runtime) as origin, sync_playwright() as playwright:
+    with _site(archive, runtime) as site, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
         try:
-            _run(report, package, origin, browser, accessibility)
+            _run(report, package, site, browser, accessibility)
         except (PlaywrightError, RuntimeError, KeyError) as exc:
             report.add("run", [f"stopped: {str(exc).splitlines()[0]}"], "")
         finally:
@@ -285,7 +221,7 @@ def check_package(archive: Path, *, accessibility: bool = True) -> Report:
     return report
 
 
-def _run(report: Report, package: Package, origin: str, browser: Any, accessibility: bool) -> None:
+def _run(report: Report, package: Package, site: LmsSite, browser: Any, accessibility: bool) -> None:
     """The two sessions: launch, go through, suspend in the final quiz; relaunch, resume, finish and pass."""
     version = package.version
     context = browser.new_context()
@@ -294,7 +230,7 @@ def _run(report: Report, package: Package, origin: str, browser: Any, accessibil
     foreign: list[str] = []
     errors: list[str] = []
     page.on("request", lambda request: foreign.append(request.url)
-            if not request.url.startswith((origin, "about:", "data:", "blob:")) else None)
+            if not request.url.startswith((site.origin, "about:", "data:", "blob:")) else None)
     page.on("console", lambda message: errors.append(f"console.{message.type}: {message.text}")
             if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
@@ -307,25 +243,21 @@ def _run(report: Report, package: Package, origin: str, browser: Any, accessibil
         axe_script = Axe().axe_script
 
     def launch(resume: dict[str, str] | None) -> Any:
-        query = {"version": version, "pkg": f"pkg/{package.launch}",
-                 "init": json.dumps(lms_init(version, package.mastery, resume))}
-        page.goto(f"{origin}/lms.html?{urllib.parse.urlencode(query)}")
-        page.wait_for_function("document.getElementById('sco') && document.getElementById('sco').contentDocument"
-                               " && document.getElementById('sco').contentDocument.readyState === 'complete'")
-        frame = page.query_selector("#sco").content_frame()
+        init = lms_init(version, mastery=package.mastery, completion_threshold=None if version == "12" else "1",
+                        resume=resume, learner=LEARNER)
+        page.goto(site.url(version, f"pkg/{package.launch}", init))
+        frame = sco_frame(page)
         frame.wait_for_load_state()
         return frame
 
     def unload() -> list[dict[str, Any]]:
-        page.evaluate("document.getElementById('sco').src = 'about:blank'")
-        page.wait_for_function("document.getElementById('sco').contentWindow.location.href === 'about:blank'")
-        return list(page.evaluate("window.__calls"))
+        unload_sco(page)
+        return calls(page)
 
     # Session 1: launch and Initialize, then the course up to half of the final quiz, then close.
     frame = launch(None)
-    calls = page.evaluate("window.__calls")
     init = "LMSInitialize" if version == "12" else "Initialize"
-    started = any(c["method"] == init and c["result"] == "true" for c in calls)
+    started = any(c["method"] == init and c["result"] == "true" for c in calls(page))
     if not report.add("launch", [] if started else [f"the module did not call {init} when it loaded"],
                       f"{package.launch} loaded; {init} returned true"):
         return

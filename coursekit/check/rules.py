@@ -1,6 +1,6 @@
-"""SCORM run-time rules checked over the test LMS's call log (scorm-again itself is lax).
+"""SCORM run-time rules checked over the LMS call log of `coursekit check` and the tests (scorm-again itself is lax).
 
-Each call is a dict recorded by tests/lms/lms.js: method, args, result, error, afterFinish.
+Each call is a dict recorded by coursekit/check/lms.js: method, args, result, error, afterFinish.
 Sources: SCORM 1.2 RTE 3.4, SCORM 2004 4th Edition RTE 4.1/C.1, ../shared/scorm-schemas/RUNTIME-NOTES.md.
 """
 

@@ -1,8 +1,10 @@
-"""The test LMS, served on 127.0.0.1: lms.html + scorm-again + unzipped SCOs, driven by Playwright."""
+"""The LMS of `coursekit check` and of the tests, served on 127.0.0.1: lms.html + scorm-again + unzipped SCOs,
+driven by Playwright. One harness, so what the tests prove about a package is what `check` runs for an author."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import urllib.parse
@@ -12,11 +14,24 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from coursekit.errors import UserError
+
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
-SCORM_AGAIN = REPO / "node_modules" / "scorm-again" / "dist" / "scorm-again.js"
+SCORM_AGAIN = "node_modules/scorm-again/dist/scorm-again.js"
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--no-first-run"]
+TEST_LEARNER = ("learner1", "Learner, Test")
+
+
+def find_scorm_again() -> Path:
+    """scorm-again.js: $COURSEKIT_SCORM_AGAIN, else node_modules in the current folder or coursekit's checkout."""
+    override = os.environ.get("COURSEKIT_SCORM_AGAIN")
+    candidates = [Path(override)] if override else [Path.cwd() / SCORM_AGAIN, HERE.parent.parent / SCORM_AGAIN]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise UserError("the scorm-again LMS runtime is missing: run `npm install scorm-again@3.4.3` in this folder, "
+                    "or set COURSEKIT_SCORM_AGAIN to its dist/scorm-again.js")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -31,12 +46,12 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 class LmsSite:
     """A folder served over HTTP holding the LMS page, the runtime and any number of unzipped packages."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, runtime: Path | None = None) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         for name in ("lms.html", "lms.js"):
             shutil.copyfile(HERE / name, root / name)
-        shutil.copyfile(SCORM_AGAIN, root / "scorm-again.js")
+        shutil.copyfile(runtime or find_scorm_again(), root / "scorm-again.js")
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -65,13 +80,14 @@ class LmsSite:
 
 
 def lms_init(version: str, *, mastery: float | None = None, completion_threshold: str | None = None,
-             resume: dict[str, Any] | None = None, mode: str = "normal", credit: str = "credit") -> dict[str, Any]:
+             resume: dict[str, Any] | None = None, mode: str = "normal", credit: str = "credit",
+             learner: tuple[str, str] = TEST_LEARNER) -> dict[str, Any]:
     """What an LMS loads into the runtime before launch: learner, mode, credit, the manifest's pass mark,
     and for a relaunch the previous session's entry/location/suspend_data and status
     (resume keys: state, location, status, score; 2004 also success, progress)."""
     resume = resume or {}
     if version == "12":
-        core: dict[str, Any] = {"student_id": "learner1", "student_name": "Learner, Test", "lesson_mode": mode,
+        core: dict[str, Any] = {"student_id": learner[0], "student_name": learner[1], "lesson_mode": mode,
                                 "credit": credit}
         data: dict[str, Any] = {"core": core}
         if mastery is not None:
@@ -83,7 +99,7 @@ def lms_init(version: str, *, mastery: float | None = None, completion_threshold
             if resume.get("score"):
                 core["score"] = {"raw": resume["score"], "min": "0", "max": "100"}
         return data
-    data = {"learner_id": "learner1", "learner_name": "Learner, Test", "mode": mode, "credit": credit}
+    data = {"learner_id": learner[0], "learner_name": learner[1], "mode": mode, "credit": credit}
     if mastery is not None:
         data["scaled_passing_score"] = f"{mastery / 100:g}"
     if completion_threshold is not None:
@@ -116,12 +132,12 @@ def sco_frame(page: Any) -> Any:
 
 def calls(page: Any) -> list[dict[str, Any]]:
     """The runtime call log so far."""
-    return page.evaluate("window.__calls")
+    return list(page.evaluate("window.__calls"))
 
 
 def cmi(page: Any) -> dict[str, Any]:
     """The runtime's data model, flattened ("cmi.core.lesson_status": ...)."""
-    return page.evaluate("window.__runtime.getFlattenedCMI()")
+    return dict(page.evaluate("window.__runtime.getFlattenedCMI()"))
 
 
 def unload_sco(page: Any) -> None:
