@@ -106,6 +106,7 @@ def _safe_href(url: str) -> str:
     return url if url.split(":", 1)[0].lower() in {"http", "https", "mailto", "tel"} and ":" in url else ""
 
 
+@lru_cache(maxsize=16384)  # pure, and asked for the same texts by validate (reading ages) and every target
 def to_plain(markdown: str) -> str:
     """Markdown → plain text: paragraphs separated by blank lines, list items by '• '."""
     lines = []
