@@ -5,7 +5,9 @@ always `ab-initio`, LMSFinish forces exit=suspend.
 
 For 1.2 and 2004: a learner completes the course → the host's own stored record (its JSON session file) says
 passed/completed with the score; a learner stops half way through the final, relaunches → resumed on the same
-screen with the answers kept, and the second session's interactions are appended after the first's.
+screen with the answers kept, and the second session's interactions are appended after the first's; with the
+host's saves slowed (0.8 s each), a learner who closes the course while one is on its way loses the rest in the
+host, and the next launch restores them from the device and sends the lost interaction records again.
 """
 
 from __future__ import annotations
