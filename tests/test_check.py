@@ -66,11 +66,13 @@ def tools() -> None:
 
 @pytest.mark.parametrize("version", ["12", "2004"])
 def test_check_passes_on_the_real_packages(tmp_path: Path, version: str) -> None:
+    """Both versions pass; axe runs on the 1.2 package only (the 2004 module's pages are the same pages)."""
     archive = package("real", version, tmp_path)
-    result = coursekit("check", str(archive))
+    result = coursekit("check", str(archive), *(["--no-axe"] if version == "2004" else []))
     assert result.returncode == 0, result.stdout + result.stderr
     report = lines(result)
-    assert list(report) == ["manifest", "launch", "first session", "resume", "accessibility", "network"]
+    steps = ["manifest", "launch", "first session", "resume", "accessibility", "network"]
+    assert list(report) == (steps if version == "12" else [s for s in steps if s != "accessibility"])
     assert all(value.startswith("ok ") for value in report.values()), report
     assert f"SCORM {'1.2' if version == '12' else '2004 4th Edition'}; valid against the ADL schemas" in report["manifest"]
     assert "passed, score 100" in report["resume"]
