@@ -793,6 +793,12 @@ def test_worst_case_state_length_matches_the_player(session: Any, built: Any, co
     assert len("|".join(longest)) == worst_case_state_length(view), longest
 
 
+SETTLED = """() => document.fonts.ready.then(() => new Promise(done => {
+  const y = window.scrollY, height = document.documentElement.scrollHeight;
+  requestAnimationFrame(() => requestAnimationFrame(() =>
+    done(window.scrollY === y && document.documentElement.scrollHeight === height)));
+}))"""
+
 @pytest.mark.browser
 @pytest.mark.parametrize("course_name", COURSES)
 def test_axe_and_320px_on_every_screen_and_state(session: Any, built: Any, course_name: str) -> None:
@@ -822,6 +828,9 @@ def test_axe_and_320px_on_every_screen_and_state(session: Any, built: Any, cours
         broken = s.page.evaluate(BROKEN_WORDS)
         if broken:
             failures.append(f"{label}: words split across lines with text at 200%: {broken}")
+        # The layout at rest: fonts loaded, and no scroll or reflow still under way (after the 200% text checks
+        # or an answer's scroll), or axe sees a control half under the sticky bar for a moment.
+        s.page.wait_for_function(SETTLED)
         # Inject axe once per document (the wrapper re-injects 500 KB on every run).
         if not s.page.evaluate("typeof window.axe === 'object'"):
             s.page.evaluate(axe.axe_script)
