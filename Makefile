@@ -17,7 +17,7 @@ build: setup
 test: setup-test
 	$(VENV)/bin/ruff check coursekit tests
 	$(PY) -m mypy --strict coursekit
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 bench: setup-test
 	$(PY) benchmarks/run.py

@@ -207,3 +207,14 @@ def real_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert [r.error for r in results] == ["", "", "", ""]
 
     return shared_build(tmp_path_factory, "real-outputs", build)
+
+
+# The longest tests (a real-course walk in the browser, LibreOffice, builds killed at every step) start first,
+# so that at the end of a run the two workers are not waiting on one long test (`make test` uses worksteal).
+LONG_FIRST = ("test_web.py::test_axe_and_320px", "test_check.py::test_check_passes_on_the_real_packages",
+              "test_build_safety.py::test_a_build_killed", "test_incremental.py::", "real]", "-real]")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Long tests first (a stable sort: the rest keep their order)."""
+    items.sort(key=lambda item: 0 if any(marker in item.nodeid for marker in LONG_FIRST) else 1)

@@ -66,7 +66,8 @@ def tools() -> None:
 
 @pytest.mark.parametrize("version", ["12", "2004"])
 def test_check_passes_on_the_real_packages(tmp_path: Path, version: str) -> None:
-    """Both versions pass; axe runs on the 1.2 package only (the 2004 module's pages are the same pages)."""
+    """Both versions pass; axe runs on the 1.2 package only (the 2004 module's pages are the same pages, and
+    tests/test_web.py runs axe on every screen and state)."""
     archive = package("real", version, tmp_path)
     result = coursekit("check", str(archive), *(["--no-axe"] if version == "2004" else []))
     assert result.returncode == 0, result.stdout + result.stderr
