@@ -828,8 +828,11 @@ def test_axe_and_320px_on_every_screen_and_state(session: Any, built: Any, cours
         broken = s.page.evaluate(BROKEN_WORDS)
         if broken:
             failures.append(f"{label}: words split across lines with text at 200%: {broken}")
-        # The layout at rest: fonts loaded, and no scroll or reflow still under way (after the 200% text checks
-        # or an answer's scroll), or axe sees a control half under the sticky bar for a moment.
+        # axe at the top of the page, with the layout at rest (fonts loaded, no scroll or reflow under way):
+        # further down, whatever passes under the sticky top bar is "partially obscured" for axe's target-size
+        # rule, and which control sits there depends on the learner's shuffled question order (1 run in 4
+        # failed on it). That the bar never covers the focused control is its own test below.
+        s.page.evaluate("window.scrollTo(0, 0)")
         s.page.wait_for_function(SETTLED)
         # Inject axe once per document (the wrapper re-injects 500 KB on every run).
         if not s.page.evaluate("typeof window.axe === 'object'"):
